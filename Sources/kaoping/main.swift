@@ -1,0 +1,2 @@
+import Kaoping
+print("kaoping")
