@@ -1,0 +1,12 @@
+import ArgumentParser
+import Kaoping
+
+@main
+struct KaopingCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "kaoping",
+    abstract: "Check, evaluate and explain quantitative performance assessment rule files.",
+    version: KaopingInfo.version,
+    subcommands: [CheckCommand.self, ExprCommand.self]
+  )
+}

@@ -1,2 +1,0 @@
-import Kaoping
-print("kaoping")
