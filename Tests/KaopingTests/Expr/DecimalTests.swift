@@ -55,6 +55,12 @@ private func tenTo(_ n: Int) -> String {
   #expect(try dec("9.995").rounded(scale: 2).description == "10")
   #expect(try dec("1250").rounded(scale: -2, .halfEven).description == "1200")
   #expect(try dec("1250").rounded(scale: -2).description == "1300")
+  // Coefficients beyond 64 bits, and the widest 64-bit drop (19 digits).
+  #expect(try dec("1234567890123456789012345.675").rounded(scale: 2).description == "1234567890123456789012345.68")
+  #expect(try dec("-1234567890123456789012345.665").rounded(scale: 2, .halfEven).description == "-1234567890123456789012345.66")
+  #expect(try dec("0.9999999999999999999").rounded() == 1)
+  #expect(try dec("0.5000000000000000001").rounded(.halfEven) == 1)
+  #expect(try dec("0.5").rounded(.halfEven).isZero)
   // Nothing to remove: unchanged.
   #expect(try dec("1.5").rounded(scale: 3).description == "1.5")
   // Absurd scales are clamped, never trap.
