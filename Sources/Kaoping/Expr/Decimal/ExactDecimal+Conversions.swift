@@ -116,7 +116,14 @@ extension ExactDecimal {
     let drop = target &- e
     let q: UInt128
     let tail: DecimalTail
-    if drop > digitCount(coefficient) {
+    if drop <= 19 && coefficient <= UInt128(UInt64.max) {
+      // The common case (amounts): one 64-bit division. 10^19 fits in 64 bits.
+      let divisor = UInt64(truncatingIfNeeded: pow10(drop))
+      let (quotient, r) = UInt64(truncatingIfNeeded: coefficient).quotientAndRemainder(dividingBy: divisor)
+      q = UInt128(quotient)
+      let half = divisor >> 1
+      tail = r == 0 ? .zero : (r < half ? .belowHalf : (r == half ? .half : .aboveHalf))
+    } else if drop > digitCount(coefficient) {
       q = 0
       tail = .belowHalf
     } else {

@@ -132,8 +132,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     return coefficient % pow10(fractionDigits) == 0
   }
 
-  /// The number of significant digits, trailing zeros excluded: 1 for `0`,
-  /// `1200` and `0.001`, 3 for `1.25`.
+  /// The number of significant digits, trailing zeros excluded: 1 for `0`
+  /// and `0.001`, 2 for `1200`, 3 for `1.25` and `1.250`.
   public var significantDigits: Int {
     let (c, _) = ExactDecimal.strippingTrailingZeros(coefficient, Int(exponent))
     return c == 0 ? 1 : digitCount(c)
