@@ -63,9 +63,6 @@ public enum Evaluation {
     guard let rules = request.rules.rules else {
       return .failure(.rules(request.rules.diagnostics))
     }
-    let environments = RuleEnvironments(rules)
-    let loader = FactLoader(rules: rules, environments: environments)
-    // The roster.
     var rosterFile: RawFile? = nil
     if let path = request.subjectsPath {
       switch readRaw(path: path, format: request.inputFormat) {
@@ -73,20 +70,29 @@ public enum Evaluation {
       case .failure(let problem): return .failure(problem)
       }
     }
-    let roster: Roster
-    let rosterWarnings: [InputWarning]
-    do {
-      (roster, rosterWarnings) = try loader.roster(file: rosterFile)
-    } catch {
-      return .failure(.inputs(error.diagnostics))
-    }
-    // The facts.
     var files: [RawFile] = []
     for path in request.factPaths {
       switch readRaw(path: path, format: request.inputFormat) {
       case .success(let file): files.append(file)
       case .failure(let problem): return .failure(problem)
       }
+    }
+    return runDetailed(rules: rules, ruleBytes: request.rules.bytes, rosterFile: rosterFile, factFiles: files,
+                       threads: request.threads)
+  }
+
+  /// Evaluates checked rules on raw roster and fact files already read.
+  static func runDetailed(
+    rules: RuleSet, ruleBytes: [UInt8], rosterFile: RawFile?, factFiles files: [RawFile], threads: Int
+  ) -> Result<Detailed, EvaluationProblem> {
+    let environments = RuleEnvironments(rules)
+    let loader = FactLoader(rules: rules, environments: environments)
+    let roster: Roster
+    let rosterWarnings: [InputWarning]
+    do {
+      (roster, rosterWarnings) = try loader.roster(file: rosterFile)
+    } catch {
+      return .failure(.inputs(error.diagnostics))
     }
     var unknown: [Diagnostic] = []
     for file in files where file.hasHeader {
@@ -101,8 +107,8 @@ public enum Evaluation {
     if !unknown.isEmpty { return .failure(.inputs(unknown)) }
     var inputs = loader.load(files: files, roster: roster)
     inputs.warnings = rosterWarnings
-    let engine = Engine(rules: rules, roster: roster, inputs: inputs, environments: environments, threads: request.threads)
-    let info = RulesInfo(id: rules.id, title: rules.title, sha256: SHA256.hex(request.rules.bytes))
+    let engine = Engine(rules: rules, roster: roster, inputs: inputs, environments: environments, threads: threads)
+    let info = RulesInfo(id: rules.id, title: rules.title, sha256: SHA256.hex(ruleBytes))
     switch engine.run(rulesInfo: info) {
     case .success(let result): return .success(Detailed(result: result, rules: rules, inputs: inputs, roster: roster))
     case .failure(let failure): return .failure(.evaluation(failure.errors))

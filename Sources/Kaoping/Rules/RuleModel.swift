@@ -99,6 +99,8 @@ public enum AnnualMode: Sendable, Hashable {
 public struct Group: Sendable, Hashable {
   public var id: String
   public var name: String?
+  /// Where the group is declared (nil for the implicit group `all`).
+  public var location: RuleLocation?
 }
 
 /// A declared roster attribute.

@@ -52,6 +52,7 @@ struct RuleChecks {
         }
       }
     }
+    duplicates(rules.groups.map { ($0.id, $0.location ?? RuleLocation(file: reader.file, line: 1, column: 1)) }, "group", into: &self)
     duplicates(rules.allIndicators.map { ($0.id, $0.location) }, "indicator", into: &self)
     duplicates(rules.outcomes.map { ($0.id, $0.location) }, "outcome", into: &self)
     duplicates(rules.grades.map { ($0.id, $0.location) }, "grade", into: &self)

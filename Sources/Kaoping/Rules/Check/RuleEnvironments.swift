@@ -166,20 +166,19 @@ struct ExpressionChecks {
                     hint: "declare periods, or a calendar with covers: YYYY-MM-DD..YYYY-MM-DD")
       return expression
     }
-    switch ExprCompiler.compile(expression.source, environment) {
-    case .failure(let issues):
-      for issue in issues {
-        let location = expression.location(ofOffset: issue.offset)
-        reader.report(issue.severity == .error ? .error : .warning, DiagnosticCode(rawValue: issue.code), issue.message,
-                      at: location, hint: issue.hint)
-      }
-    case .success(let compiled):
+    do {
+      let compiled = try CompiledExpression(expression.source, environment: environment)
       let type = compiled.resultType
       if !Self.fits(type, expect) {
         reader.report(.error, .expressionType, "\(what) must give \(expect.words), but it gives \(type)", at: expression.location,
                       hint: expect == .bool ? "compare it, e.g. \(expression.source.collapsingSpaces) > 0" : nil)
       } else {
         expression.compiled = compiled
+      }
+    } catch {
+      for problem in error.problems {
+        let location = expression.location(ofOffset: problem.offset)
+        reader.report(.error, DiagnosticCode(rawValue: problem.code), problem.message, at: location, hint: problem.hint)
       }
     }
     return expression

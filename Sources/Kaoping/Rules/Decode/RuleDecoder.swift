@@ -56,7 +56,7 @@ struct RuleDecoder {
     let periods = top["periods"].map { decodePeriods($0) } ?? []
     let annual = top["annual"].map { decodeAnnual($0) } ?? .facts
     let groupsDeclared = top["groups"] != nil
-    let groups = top["groups"].map { decodeGroups($0) } ?? [Group(id: "all", name: nil)]
+    let groups = top["groups"].map { decodeGroups($0) } ?? [Group(id: "all", name: nil, location: nil)]
     let attributes = top["attributes"].map { decodeAttributes($0) } ?? []
     let factTypes = top["facts"].map { decodeFactTypes($0) } ?? []
     let scorers = top["scorers"].map { decodeScorers($0) } ?? []
@@ -184,13 +184,13 @@ struct RuleDecoder {
     var result: [Group] = []
     for item in items {
       if item.scalar != nil {
-        if let id = reader.identifier(item, "the group id") { result.append(Group(id: id, name: nil)) }
+        if let id = reader.identifier(item, "the group id") { result.append(Group(id: id, name: nil, location: reader.location(item))) }
         continue
       }
       guard let fields = reader.mapping(item, "a group", allowed: ["id", "name"], required: ["id"]),
         let id = fields["id"].flatMap({ reader.identifier($0, "the group id") })
       else { continue }
-      result.append(Group(id: id, name: fields["name"].flatMap { reader.text($0, "name") }))
+      result.append(Group(id: id, name: fields["name"].flatMap { reader.text($0, "name") }, location: reader.location(item)))
     }
     return result
   }
