@@ -22,6 +22,9 @@ public struct SubjectChange: Sendable {
   public var newRank: Int
   public var oldGrade: String?
   public var newGrade: String?
+  /// Outcome ids before and after, in file order.
+  public var oldOutcomes: [String]
+  public var newOutcomes: [String]
   public var gained: [String]
   public var lost: [String]
 
@@ -60,7 +63,7 @@ public struct ResultDiff: Sendable {
         let change = SubjectChange(
           scope: newScope.scope, subject: subject.id, name: subject.name, group: subject.group,
           oldTotal: before.total, newTotal: subject.total, oldRank: before.rank, newRank: subject.rank,
-          oldGrade: before.grade, newGrade: subject.grade,
+          oldGrade: before.grade, newGrade: subject.grade, oldOutcomes: oldOutcomes, newOutcomes: newOutcomes,
           gained: newOutcomes.filter { !oldOutcomes.contains($0) }, lost: oldOutcomes.filter { !newOutcomes.contains($0) })
         if !change.kinds.isEmpty { changes.append(change) }
       }
@@ -179,7 +182,9 @@ public struct ResultDiff: Sendable {
           out += "\"old\": " + (change.oldGrade.map { String.jsonLiteral($0) } ?? "null")
           out += ", \"new\": " + (change.newGrade.map { String.jsonLiteral($0) } ?? "null")
         case .outcomes:
-          out += "\"gained\": [" + change.gained.map { String.jsonLiteral($0) }.joined(separator: ", ") + "]"
+          out += "\"old\": [" + change.oldOutcomes.map { String.jsonLiteral($0) }.joined(separator: ", ") + "]"
+          out += ", \"new\": [" + change.newOutcomes.map { String.jsonLiteral($0) }.joined(separator: ", ") + "]"
+          out += ", \"gained\": [" + change.gained.map { String.jsonLiteral($0) }.joined(separator: ", ") + "]"
           out += ", \"lost\": [" + change.lost.map { String.jsonLiteral($0) }.joined(separator: ", ") + "]"
         }
         out += "}"
