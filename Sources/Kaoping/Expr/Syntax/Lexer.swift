@@ -13,6 +13,9 @@ struct Lexer {
   /// The lexical issues found, in source order.
   private(set) var issues: [ExprIssue] = []
   private var pos = 0
+  /// Set after an unterminated string: later ones are likely its consequence, so only
+  /// the first is reported.
+  private var sawUnterminatedString = false
   /// At most this many lexical issues are reported.
   private let maxIssues = 50
 
@@ -74,9 +77,7 @@ struct Lexer {
   }
 
   private func text(_ start: Int, _ end: Int) -> String {
-    var view = String.UnicodeScalarView()
-    view.append(contentsOf: src[start..<min(end, src.count)])
-    return String(view)
+    Parser.string(src, start, end)
   }
 
   // MARK: - Trivia
@@ -325,7 +326,7 @@ struct Lexer {
         i += 1
       }
       let delimiter = shownQuote + shownQuote + shownQuote
-      invalid(
+      unterminated(
         SyntaxCode.unterminatedString,
         "unterminated string: the closing \(delimiter) is missing", start, n)
       pos = n
@@ -344,7 +345,7 @@ struct Lexer {
         return
       }
       if v == 0x0A || v == 0x0D {
-        invalid(
+        unterminated(
           SyntaxCode.unterminatedString,
           "unterminated string: the closing \(shownQuote) is missing", start, i,
           hint: "a quoted string must end on the same line; use ''' or \"\"\" for text spanning lines")
@@ -353,10 +354,22 @@ struct Lexer {
       }
       i += 1
     }
-    invalid(
+    unterminated(
       SyntaxCode.unterminatedString,
       "unterminated string: the closing \(shownQuote) is missing", start, n)
     pos = n
+  }
+
+  /// Reports an unterminated string (only the first one) and emits an `.invalid` token.
+  private mutating func unterminated(
+    _ code: String, _ message: String, _ start: Int, _ end: Int, hint: String? = nil
+  ) {
+    if sawUnterminatedString {
+      emit(.invalid, start, max(end, start + 1))
+    } else {
+      sawUnterminatedString = true
+      invalid(code, message, start, end, hint: hint)
+    }
   }
 
   private func isBytesPrefix(_ start: Int, _ quote: Int) -> Bool {

@@ -11,9 +11,9 @@ extension Parser {
     case .kwTrue: value = .bool(true)
     case .kwFalse: value = .bool(false)
     case .kwNull: value = .null
-    case .intLit: value = decodeInt(token, negative: negative != nil)
+    case .intLit: value = decodeInt(token, negative: negative != nil, offset: offset)
     case .uintLit: value = decodeUint(token)
-    case .doubleLit: value = decodeDouble(token, negative: negative != nil)
+    case .doubleLit: value = decodeDouble(token, negative: negative != nil, offset: offset)
     default: value = decodeString(token)
     }
     return try node(.literal(value), at: offset)
@@ -49,7 +49,7 @@ extension Parser {
     return value
   }
 
-  mutating func decodeInt(_ token: Token, negative: Bool) -> Expr.Literal {
+  mutating func decodeInt(_ token: Token, negative: Bool, offset: Int) -> Expr.Literal {
     let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
     if let m = magnitude(token.start, token.end), m <= limit {
       if negative {
@@ -60,7 +60,7 @@ extension Parser {
     let shown = (negative ? "-" : "") + text(token)
     report(
       SyntaxCode.invalidNumber, "invalid int literal '\(shown)': out of range",
-      at: token.start,
+      at: offset,
       hint: "int values range from -9223372036854775808 to 9223372036854775807; "
         + (negative ? "use a double instead" : "use a uint (suffix 'u') or a double instead"))
     return .int(0)
@@ -76,7 +76,7 @@ extension Parser {
     return .uint(0)
   }
 
-  mutating func decodeDouble(_ token: Token, negative: Bool) -> Expr.Literal {
+  mutating func decodeDouble(_ token: Token, negative: Bool, offset: Int) -> Expr.Literal {
     let body = text(token)
     let literalText = negative ? "-" + body : body
     if let value = Double(literalText), value.isFinite {
@@ -84,7 +84,7 @@ extension Parser {
     }
     report(
       SyntaxCode.invalidNumber, "invalid double literal '\(literalText)': out of range",
-      at: token.start)
+      at: offset)
     return .double(0, text: "0.0")
   }
 
@@ -272,6 +272,13 @@ extension Parser {
           failed = true
           j += 2
         }
+      case "4", "5", "6", "7":
+        report(
+          SyntaxCode.invalidEscape,
+          "invalid escape sequence '\(escapeText(j, 4, end))': octal escapes range from 000 to 377",
+          at: j)
+        failed = true
+        j += 2
       default:
         report(
           SyntaxCode.invalidEscape, "invalid escape sequence '\(escapeText(j, 2, end))'",

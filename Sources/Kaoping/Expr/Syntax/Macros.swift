@@ -5,14 +5,16 @@
 
 extension Parser {
   /// `has(e.f)` → `e.f~test-only`.
-  mutating func expandHas(_ arg: Expr, offset: Int) throws(Abort) -> Expr {
+  /// `id` is the id of the `has` call, reused for the result.
+  mutating func expandHas(_ arg: Expr, offset: Int, id: Int32) throws(Abort) -> Expr {
     if case .select(let operand, let field, false) = arg.kind {
-      return try node(.select(operand: operand, field: field, testOnly: true), at: offset)
+      return Expr(
+        id: id, offset: offset, kind: .select(operand: operand, field: field, testOnly: true))
     }
     report(
       SyntaxCode.invalidMacro, "invalid argument to has() macro", at: arg.offset,
       hint: "has() tests a field, e.g. has(order.discount)")
-    return try node(.literal(.bool(false)), at: offset)
+    return Expr(id: id, offset: offset, kind: .literal(.bool(false)))
   }
 
   /// A receiver call `target.name(args)`, expanded if it is a macro.
@@ -33,7 +35,7 @@ extension Parser {
         SyntaxCode.invalidMacro,
         "the first argument of \(name)() must be a simple variable name", at: args[0].offset,
         hint: "for example: items.\(name)(x, \(name == "map" ? "x * 2" : "x > 0"))")
-      return try node(.literal(.bool(false)), at: offset)
+      return Expr(id: id, offset: offset, kind: .literal(.bool(false)))
     }
     let accu = comprehensionAccumulator
     func ident(_ name: String) throws(Abort) -> Expr { try node(.ident(name), at: offset) }

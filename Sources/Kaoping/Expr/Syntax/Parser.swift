@@ -39,7 +39,11 @@ enum CELParser {
   static func parse(_ source: String, maxDepth: Int = 250, maxNodes: Int = 100_000)
     -> ParseResult
   {
-    let src = Array(source.unicodeScalars)
+    var src: [Unicode.Scalar] = []
+    src.reserveCapacity(source.utf8.count)
+    for scalar in source.unicodeScalars {
+      src.append(scalar)
+    }
     let (tokens, lexIssues) = Lexer.tokenize(src)
     var parser = Parser(src: src, tokens: tokens, maxDepth: maxDepth, maxNodes: maxNodes)
     var expr: Expr? = nil
@@ -117,21 +121,47 @@ struct Parser {
   }
 
   func text(_ start: Int, _ end: Int) -> String {
-    var view = String.UnicodeScalarView()
+    Parser.string(src, start, end)
+  }
+
+  /// The text of `src[start..<end]` (clamped), with a fast path for ASCII.
+  static func string(_ src: [Unicode.Scalar], _ start: Int, _ end: Int) -> String {
     let lo = max(0, min(start, src.count))
-    view.append(contentsOf: src[lo..<max(lo, min(end, src.count))])
-    return String(view)
+    let hi = max(lo, min(end, src.count))
+    var i = lo
+    while i < hi && src[i].value < 0x80 { i += 1 }
+    if i == hi {
+      return String(unsafeUninitializedCapacity: hi - lo) { buffer in
+        var k = 0
+        for j in lo..<hi {
+          buffer[k] = UInt8(truncatingIfNeeded: src[j].value)
+          k += 1
+        }
+        return k
+      }
+    }
+    var result = String()
+    result.reserveCapacity((hi - lo) * 3)
+    for j in lo..<hi {
+      result.unicodeScalars.append(src[j])
+    }
+    return result
   }
 
   // MARK: - Issues
+  //
+  // Error paths are kept out of line (`@inline(never)`), so that the recursive parsing
+  // functions keep small stack frames.
 
   /// Records a non-fatal error.
+  @inline(never)
   mutating func report(_ code: String, _ message: String, at offset: Int, hint: String? = nil) {
     guard issues.count < maxIssues else { return }
     issues.append(ExprIssue(code: code, message: message, offset: offset, hint: hint))
   }
 
   /// Records a fatal error and returns the `Abort` to throw.
+  @inline(never)
   mutating func fail(
     _ code: String, _ message: String, at offset: Int, hint: String? = nil
   ) -> Abort {
@@ -169,6 +199,7 @@ struct Parser {
 
   /// A fatal "unexpected token" error, with a hint where one helps. A token that is
   /// already a lexical error is not reported twice.
+  @inline(never)
   mutating func unexpected(_ token: Token, expected: String? = nil) -> Abort {
     if token.kind == .invalid { return Abort() }
     if token.kind == .eof {
@@ -191,25 +222,33 @@ struct Parser {
     if let last = previous, last.kind == .ident, text(last) == "not" || text(last) == "NOT" {
       hint = "use '!' instead of '\(text(last))'"
     }
-    if token.kind == .rparen && expected == nil {
-      hint = "there is no matching '('"
-    } else if token.kind == .rbracket && expected == nil {
-      hint = "there is no matching '['"
-    } else if token.kind == .rbrace && expected == nil {
-      hint = "there is no matching '{'"
+    if expected == nil {
+      switch token.kind {
+      case .rparen: hint = "there is no matching '('"
+      case .rbracket: hint = "there is no matching '['"
+      case .rbrace: hint = "there is no matching '{'"
+      default: break
+      }
     }
     return fail(
       SyntaxCode.syntax, "unexpected \(describe(token))", at: token.start, hint: hint)
   }
 
   /// Consumes the closing token `kind` of the bracket `opener`, or fails.
+  @inline(__always)
   mutating func expectCloser(_ kind: TokenKind, opener: Token, or alternatives: String? = nil)
     throws(Abort)
   {
-    if peek.kind == kind {
-      advance()
-      return
+    guard peek.kind == kind else {
+      throw missingCloser(kind, opener: opener, or: alternatives)
     }
+    advance()
+  }
+
+  @inline(never)
+  mutating func missingCloser(_ kind: TokenKind, opener: Token, or alternatives: String?)
+    -> Abort
+  {
     let closer: String
     switch kind {
     case .rparen: closer = "')'"
@@ -219,25 +258,27 @@ struct Parser {
     let open = "the \(describe(opener)) at \(position(opener.start))"
     let token = peek
     if token.kind == .eof {
-      throw fail(
-        SyntaxCode.syntax, "missing \(closer) to close \(open)", at: token.start)
+      return fail(SyntaxCode.syntax, "missing \(closer) to close \(open)", at: token.start)
     }
-    let what = alternatives.map { "\($0)" } ?? closer
-    throw unexpected(token, expected: "\(what) to close \(open)")
+    return unexpected(token, expected: "\(alternatives ?? closer) to close \(open)")
   }
 
   // MARK: - Limits
 
+  @inline(__always)
   mutating func newID(_ offset: Int) throws(Abort) -> Int32 {
     nodeCount += 1
-    if nodeCount > maxNodes {
-      throw fail(
-        SyntaxCode.tooLarge, "the expression is too large (more than \(maxNodes) parts)",
-        at: offset, hint: "split it into smaller expressions")
-    }
+    if nodeCount > maxNodes { throw tooLarge(offset) }
     let id = nextID
     nextID &+= 1
     return id
+  }
+
+  @inline(never)
+  mutating func tooLarge(_ offset: Int) -> Abort {
+    fail(
+      SyntaxCode.tooLarge, "the expression is too large (more than \(maxNodes) parts)",
+      at: offset, hint: "split it into smaller expressions")
   }
 
   mutating func node(_ kind: Expr.Kind, at offset: Int) throws(Abort) -> Expr {
@@ -245,393 +286,16 @@ struct Parser {
   }
 
   /// Enters one nesting level; fails beyond `maxDepth`.
+  @inline(__always)
   mutating func deeper(_ offset: Int) throws(Abort) {
     depth += 1
-    if depth > maxDepth {
-      throw fail(
-        SyntaxCode.tooDeep, "the expression nests too deeply (more than \(maxDepth) levels)",
-        at: offset, hint: "split it into smaller expressions")
-    }
+    if depth > maxDepth { throw tooDeep(offset) }
   }
 
-  // MARK: - Expressions
-
-  /// The whole source: one expression followed by the end.
-  mutating func parseAll() throws(Abort) -> Expr {
-    if peek.kind == .eof {
-      throw fail(SyntaxCode.syntax, "the expression is empty", at: 0)
-    }
-    let expr = try parseExpr()
-    if peek.kind != .eof {
-      let token = peek
-      let before = issues.count
-      let abort = unexpected(token)
-      switch token.kind {
-      case .ident, .intLit, .uintLit, .doubleLit, .string, .bytes, .kwTrue, .kwFalse,
-        .kwNull, .lparen, .lbracket, .lbrace, .bang:
-        if issues.count > before && issues[issues.count - 1].hint == nil {
-          issues[issues.count - 1].hint =
-            "is an operator such as '&&' or '+' missing before \(describe(token))?"
-        }
-      default:
-        break
-      }
-      throw abort
-    }
-    return expr
-  }
-
-  /// `Expr = ConditionalOr ["?" ConditionalOr ":" Expr]`
-  mutating func parseExpr() throws(Abort) -> Expr {
-    try deeper(peek.start)
-    defer { depth -= 1 }
-    let condition = try parseOr()
-    guard peek.kind == .question else { return condition }
-    let question = advance()
-    let id = try newID(question.start)
-    let then = try parseOr()
-    guard peek.kind == .colon else {
-      throw unexpected(
-        peek, expected: "':' for the '?' at \(position(question.start))")
-    }
-    advance()
-    let otherwise = try parseExpr()
-    return Expr(
-      id: id, offset: question.start,
-      kind: .call(function: "_?_:_", target: nil, args: [condition, then, otherwise]))
-  }
-
-  /// `ConditionalOr = [ConditionalOr "||"] ConditionalAnd`, balanced as cel-go does.
-  mutating func parseOr() throws(Abort) -> Expr {
-    let first = try parseAnd()
-    guard peek.kind == .or else { return first }
-    var terms = [first]
-    var ops: [(offset: Int, id: Int32)] = []
-    while peek.kind == .or {
-      let op = advance()
-      ops.append((op.start, try newID(op.start)))
-      terms.append(try parseAnd())
-    }
-    return balance("_||_", terms, ops, 0, ops.count - 1)
-  }
-
-  /// `ConditionalAnd = [ConditionalAnd "&&"] Relation`, balanced as cel-go does.
-  mutating func parseAnd() throws(Abort) -> Expr {
-    let first = try parseBinary(3)
-    guard peek.kind == .and else { return first }
-    var terms = [first]
-    var ops: [(offset: Int, id: Int32)] = []
-    while peek.kind == .and {
-      let op = advance()
-      ops.append((op.start, try newID(op.start)))
-      terms.append(try parseBinary(3))
-    }
-    return balance("_&&_", terms, ops, 0, ops.count - 1)
-  }
-
-  /// A balanced tree of `function` over `terms[lo...hi + 1]` joined by `ops[lo...hi]`
-  /// (cel-go's `balancer`: for three terms, `(a && b) && c`).
-  func balance(
-    _ function: String, _ terms: [Expr], _ ops: [(offset: Int, id: Int32)], _ lo: Int,
-    _ hi: Int
-  ) -> Expr {
-    let mid = (lo + hi + 1) / 2
-    let left = mid == lo ? terms[mid] : balance(function, terms, ops, lo, mid - 1)
-    let right = mid == hi ? terms[mid + 1] : balance(function, terms, ops, mid + 1, hi)
-    return Expr(
-      id: ops[mid].id, offset: ops[mid].offset,
-      kind: .call(function: function, target: nil, args: [left, right]))
-  }
-
-  /// Precedence and function name of a binary operator below `&&`.
-  func binaryOperator(_ kind: TokenKind) -> (precedence: Int, function: String)? {
-    switch kind {
-    case .eq: return (3, "_==_")
-    case .ne: return (3, "_!=_")
-    case .lt: return (3, "_<_")
-    case .le: return (3, "_<=_")
-    case .gt: return (3, "_>_")
-    case .ge: return (3, "_>=_")
-    case .kwIn: return (3, "@in")
-    case .plus: return (4, "_+_")
-    case .minus: return (4, "_-_")
-    case .star: return (5, "_*_")
-    case .slash: return (5, "_/_")
-    case .percent: return (5, "_%_")
-    default: return nil
-    }
-  }
-
-  /// Relation (3), Addition (4) and Multiplication (5), all left-associative, by
-  /// precedence climbing. Each operator of a chain counts as one nesting level.
-  mutating func parseBinary(_ minPrecedence: Int) throws(Abort) -> Expr {
-    var left = try parseUnary()
-    var chain = 0
-    defer { depth -= chain }
-    while let (precedence, function) = binaryOperator(peek.kind), precedence >= minPrecedence {
-      let op = advance()
-      chain += 1
-      try deeper(op.start)
-      let id = try newID(op.start)
-      let right = precedence < 5 ? try parseBinary(precedence + 1) : try parseUnary()
-      left = Expr(
-        id: id, offset: op.start, kind: .call(function: function, target: nil, args: [left, right]))
-    }
-    return left
-  }
-
-  /// `Unary = Member | "!" {"!"} Member | "-" {"-"} Member`. A `-` directly before an
-  /// int or double literal is folded into the literal (cel-go), so that
-  /// `-9223372036854775808` is the int literal `Int64.min`.
-  mutating func parseUnary() throws(Abort) -> Expr {
-    let first = peek.kind
-    guard first == .bang || first == .minus else { return try parseMember(negative: nil) }
-    var ops: [Token] = []
-    defer { depth -= ops.count }
-    while peek.kind == .bang || peek.kind == .minus {
-      let op = advance()
-      ops.append(op)
-      try deeper(op.start)
-    }
-    var negative: Token? = nil
-    if let last = ops.last, last.kind == .minus,
-      peek.kind == .intLit || peek.kind == .doubleLit
-    {
-      negative = last
-    }
-    let count = negative == nil ? ops.count : ops.count - 1
-    var ids: [Int32] = []
-    ids.reserveCapacity(count)
-    for op in ops.prefix(count) {
-      ids.append(try newID(op.start))
-    }
-    var expr = try parseMember(negative: negative)
-    var i = count - 1
-    while i >= 0 {
-      let op = ops[i]
-      expr = Expr(
-        id: ids[i], offset: op.start,
-        kind: .call(function: op.kind == .bang ? "!_" : "-_", target: nil, args: [expr]))
-      i -= 1
-    }
-    return expr
-  }
-
-  /// `Member = Primary | Member "." SELECTOR ["(" [ExprList] ")"] | Member "[" Expr "]"`,
-  /// plus message construction `a.b.T{…}` (parsed, then reported as unsupported).
-  mutating func parseMember(negative: Token?) throws(Abort) -> Expr {
-    let startToken = peek
-    var expr = try parsePrimary(negative: negative)
-    // Whether `expr` is a (qualified) name, which `{` may follow.
-    var isName: Bool
-    if case .ident = expr.kind { isName = startToken.kind == .ident || startToken.kind == .dot }
-    else { isName = false }
-    var chain = 0
-    defer { depth -= chain }
-    while true {
-      switch peek.kind {
-      case .dot:
-        let dot = advance()
-        chain += 1
-        try deeper(dot.start)
-        let nameToken = peek
-        switch nameToken.kind {
-        case .ident:
-          break
-        case .question:
-          throw fail(
-            SyntaxCode.unsupported, "optional field selection '.?' is not supported",
-            at: dot.start)
-        case .kwTrue, .kwFalse, .kwNull, .kwIn:
-          throw fail(
-            SyntaxCode.syntax, "'\(text(nameToken))' cannot be used as a field name",
-            at: nameToken.start)
-        default:
-          throw unexpected(nameToken, expected: "a field name after '.'")
-        }
-        advance()
-        let name = text(nameToken)
-        if peek.kind == .lparen {
-          let open = advance()
-          let id = try newID(nameToken.start)
-          let args = try parseArguments(open)
-          expr = try receiverCall(name, target: expr, args: args, offset: nameToken.start, id: id)
-          isName = false
-        } else {
-          expr = try node(
-            .select(operand: expr, field: name, testOnly: false), at: dot.start)
-        }
-      case .lbracket:
-        let open = advance()
-        chain += 1
-        try deeper(open.start)
-        if peek.kind == .question {
-          throw fail(
-            SyntaxCode.unsupported, "optional index '[?…]' is not supported", at: peek.start)
-        }
-        let id = try newID(open.start)
-        let index = try parseExpr()
-        try expectCloser(.rbracket, opener: open)
-        expr = Expr(
-          id: id, offset: open.start,
-          kind: .call(function: "_[_]", target: nil, args: [expr, index]))
-        isName = false
-      case .lbrace where isName:
-        expr = try parseMessage(name: expr, start: startToken.start)
-        isName = false
-      default:
-        return expr
-      }
-    }
-  }
-
-  /// Primary expressions: names, global calls, parentheses, lists, maps, literals.
-  mutating func parsePrimary(negative: Token?) throws(Abort) -> Expr {
-    let token = peek
-    switch token.kind {
-    case .intLit, .uintLit, .doubleLit, .string, .bytes, .kwTrue, .kwFalse, .kwNull:
-      advance()
-      return try literal(token, negative: negative)
-    case .ident:
-      advance()
-      return try nameOrCall(text(token), token)
-    case .dot:
-      advance()
-      let nameToken = peek
-      guard nameToken.kind == .ident else {
-        throw unexpected(nameToken, expected: "a name after the leading '.'")
-      }
-      advance()
-      return try nameOrCall("." + text(nameToken), nameToken)
-    case .lparen:
-      advance()
-      let expr = try parseExpr()
-      try expectCloser(.rparen, opener: token)
-      return expr
-    case .lbracket:
-      advance()
-      if peek.kind == .question {
-        throw fail(
-          SyntaxCode.unsupported, "optional list elements '[?…]' are not supported",
-          at: peek.start)
-      }
-      let id = try newID(token.start)
-      var elements: [Expr] = []
-      while peek.kind != .rbracket {
-        elements.append(try parseExpr())
-        guard peek.kind == .comma else { break }
-        advance()
-      }
-      try expectCloser(.rbracket, opener: token, or: "',' or ']'")
-      return Expr(id: id, offset: token.start, kind: .list(elements))
-    case .lbrace:
-      advance()
-      let id = try newID(token.start)
-      var entries: [Expr.MapEntry] = []
-      while peek.kind != .rbrace {
-        if peek.kind == .question {
-          throw fail(
-            SyntaxCode.unsupported, "optional map entries '{?…}' are not supported",
-            at: peek.start)
-        }
-        let key = try parseExpr()
-        guard peek.kind == .colon else {
-          throw unexpected(peek, expected: "':' after the map key")
-        }
-        let colon = advance()
-        let value = try parseExpr()
-        entries.append(Expr.MapEntry(key: key, value: value, offset: colon.start))
-        guard peek.kind == .comma else { break }
-        advance()
-      }
-      try expectCloser(.rbrace, opener: token, or: "',' or '}'")
-      return Expr(id: id, offset: token.start, kind: .map(entries))
-    case .kwIn:
-      throw fail(
-        SyntaxCode.syntax, "unexpected 'in'", at: token.start,
-        hint: "'in' needs a value on its left, e.g. x in [1, 2]")
-    default:
-      throw unexpected(token)
-    }
-  }
-
-  /// Identifiers that may not be used as names (cel-spec RESERVED minus the keywords).
-  static let reservedWords: Set<String> = [
-    "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let",
-    "loop", "package", "namespace", "return", "var", "void", "while",
-  ]
-
-  /// An identifier or a global call `name(args)` (maybe the `has` macro); `token` is the
-  /// name token (after a leading `.`, if any).
-  mutating func nameOrCall(_ name: String, _ token: Token) throws(Abort) -> Expr {
-    let bare = name.hasPrefix(".") ? String(name.dropFirst()) : name
-    if Parser.reservedWords.contains(bare) {
-      report(
-        SyntaxCode.reservedIdentifier,
-        "'\(bare)' is a reserved word and cannot be used as a name", at: token.start,
-        hint: "choose another name")
-    }
-    let offset = name.hasPrefix(".") ? token.start - 1 : token.start
-    guard peek.kind == .lparen else {
-      return try node(.ident(name), at: offset)
-    }
-    let open = advance()
-    let id = try newID(offset)
-    let args = try parseArguments(open)
-    if name == "has" && args.count == 1 {
-      return try expandHas(args[0], offset: offset)
-    }
-    return Expr(id: id, offset: offset, kind: .call(function: name, target: nil, args: args))
-  }
-
-  /// `[ExprList] ")"` after `open`.
-  mutating func parseArguments(_ open: Token) throws(Abort) -> [Expr] {
-    var args: [Expr] = []
-    if peek.kind == .rparen {
-      advance()
-      return args
-    }
-    while true {
-      if peek.kind == .rparen, let last = previous, last.kind == .comma {
-        throw fail(
-          SyntaxCode.syntax, "unexpected ')'", at: peek.start,
-          hint: "remove the ',' before ')'")
-      }
-      args.append(try parseExpr())
-      guard peek.kind == .comma else { break }
-      advance()
-    }
-    try expectCloser(.rparen, opener: open, or: "',' or ')'")
-    return args
-  }
-
-  /// Message construction `T{f: e, …}`: parsed for syntax errors, then reported as
-  /// unsupported (K209). Returns a placeholder.
-  mutating func parseMessage(name: Expr, start: Int) throws(Abort) -> Expr {
-    let open = advance()
-    while peek.kind != .rbrace {
-      if peek.kind == .question { advance() }
-      let field = peek
-      guard field.kind == .ident else {
-        throw unexpected(field, expected: "a field name")
-      }
-      advance()
-      guard peek.kind == .colon else {
-        throw unexpected(peek, expected: "':' after the field name")
-      }
-      advance()
-      _ = try parseExpr()
-      guard peek.kind == .comma else { break }
-      advance()
-    }
-    try expectCloser(.rbrace, opener: open, or: "',' or '}'")
-    var typeName = ""
-    for scalar in src[start..<open.start] where scalar.value > 0x20 {
-      typeName.unicodeScalars.append(scalar)
-    }
-    report(
-      SyntaxCode.unsupported, "creating messages with '\(typeName){…}' is not supported",
-      at: start, hint: "use a map literal {'key': value} instead")
-    return try node(.literal(.null), at: start)
+  @inline(never)
+  mutating func tooDeep(_ offset: Int) -> Abort {
+    fail(
+      SyntaxCode.tooDeep, "the expression nests too deeply (more than \(maxDepth) levels)",
+      at: offset, hint: "split it into smaller expressions")
   }
 }
