@@ -336,6 +336,8 @@ private let printedCases: [(String, String)] = [
     ("has(a.b)", 0),
     ("l.all(x, x)", 2),
     (".a", 0),
+    (". a", 0),
+    (".f(x)", 0),
     ("'é' + '城关市' + x", 12),
     ("'''\n\n''' == 1", 9),
   ]
@@ -470,6 +472,9 @@ private let errorCases: [(String, String, Int)] = [
   (".Foo{a: 1, b: 2,}", "K209", 0),
   ("a.?b", "K209", 1),
   ("[?a]", "K209", 1),
+  ("1.", "K202", 2),
+  ("1. + 2", "K202", 3),
+  ("has(f('\\q'))", "K207", 4),
 ]
 
 @Test func errorCodesAndOffsets() {
@@ -516,6 +521,7 @@ private let errorCases: [(String, String, Int)] = [
   #expect(issue("9223372036854775808")?.message.contains("invalid int literal") == true)
   #expect(issue("'\\q'")?.message == "invalid escape sequence '\\q'")
   #expect(issue("f(1,)")?.hint == "remove the ',' before ')'")
+  #expect(issue("x * 1.")?.hint == "write a number with a fraction as 1.0")
   #expect(issue("'\\400'")?.message.contains("octal escapes range from 000 to 377") == true)
   #expect(issue("a\n  && (b")?.message == "missing ')' to close the '(' at line 2, column 6")
 }

@@ -298,6 +298,16 @@ extension Parser {
       return fail(
         SyntaxCode.syntax, "'\(text(token))' cannot be used as a field name", at: token.start)
     default:
+      if index >= 2, tokens[index - 2].kind == .intLit, tokens[index - 2].end == dot.start {
+        // `1.` is not a number in CEL.
+        let before = issues.count
+        let abort = unexpected(token)
+        if issues.count > before {
+          issues[issues.count - 1].hint =
+            "write a number with a fraction as \(text(tokens[index - 2])).0"
+        }
+        return abort
+      }
       return unexpected(token, expected: "a field name after '.'")
     }
   }
@@ -325,7 +335,7 @@ extension Parser {
       return try literal(token, negative: negative)
     case .ident:
       advance()
-      return try nameOrCall(text(token), token)
+      return try nameOrCall(text(token), token, offset: token.start)
     case .dot:
       advance()
       let nameToken = peek
@@ -333,7 +343,7 @@ extension Parser {
         throw unexpected(nameToken, expected: "a name after the leading '.'")
       }
       advance()
-      return try nameOrCall("." + text(nameToken), nameToken)
+      return try nameOrCall("." + text(nameToken), nameToken, offset: token.start)
     case .lbracket:
       return try parseList()
     case .lbrace:
@@ -399,10 +409,9 @@ extension Parser {
   ]
 
   /// An identifier or a global call `name(args)` (maybe the `has` macro); `token` is the
-  /// name token (after a leading `.`, if any).
-  mutating func nameOrCall(_ name: String, _ token: Token) throws(Abort) -> Expr {
-    let leadingDot = token.start > 0 && name.utf8.first == UInt8(ascii: ".")
-    let offset = leadingDot ? token.start - 1 : token.start
+  /// name token (after a leading `.`, if any) and `offset` that of the whole name.
+  mutating func nameOrCall(_ name: String, _ token: Token, offset: Int) throws(Abort) -> Expr {
+    let leadingDot = offset != token.start
     if Parser.reservedWords.contains(leadingDot ? String(name.dropFirst()) : name) {
       reportReserved(token)
     }

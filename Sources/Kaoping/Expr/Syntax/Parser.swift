@@ -56,7 +56,7 @@ enum CELParser {
     for issue in parser.issues where !issues.contains(issue) {
       issues.append(issue)
     }
-    if !lexIssues.isEmpty && !parser.issues.isEmpty {
+    if issues.count > 1 {
       // Stable sort by offset (insertion sort: the lists are short and nearly sorted).
       var i = 1
       while i < issues.count {
