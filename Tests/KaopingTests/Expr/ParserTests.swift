@@ -602,6 +602,35 @@ private let errorCases: [(String, String, Int)] = [
   #expect(CELParser.parse("[1, 2, 3]", maxNodes: 4).expr != nil)
 }
 
+@Test func pathologicalInputsStayFast() {
+  // Each of these would take minutes if any part of the lexer or parser were quadratic.
+  let n = 200_000
+  let inputs = [
+    String(repeating: "“", count: n),
+    String(repeating: "‘a", count: n),
+    String(repeating: "#", count: n),
+    String(repeating: "城", count: n),
+    String(repeating: "'", count: n),
+    String(repeating: "'''", count: n),
+    String(repeating: "\"", count: n) + "'",
+    "'" + String(repeating: "\\q", count: n) + "'",
+    String(repeating: "1", count: n),
+    String(repeating: "a", count: n),
+    String(repeating: "// c\n", count: n),
+    "[" + String(repeating: "a.b(c)[0], ", count: n / 10) + "]",
+    String(repeating: "（", count: n),
+    String(repeating: "\u{00A0}", count: n),
+  ]
+  let clock = ContinuousClock()
+  for input in inputs {
+    var result = CELParser.parse("1")
+    let elapsed = clock.measure { result = CELParser.parse(input) }
+    #expect(elapsed < .seconds(20), "input starts with \(input.prefix(8))")
+    #expect(result.expr != nil || !result.issues.isEmpty)
+    #expect(result.issues.count <= 100)
+  }
+}
+
 // MARK: - Fuzz
 
 /// SplitMix64, for reproducible pseudo-random tests.

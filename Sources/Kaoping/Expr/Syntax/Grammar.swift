@@ -322,7 +322,8 @@ extension Parser {
     let index = try parseExpr()
     try expectCloser(.rbracket, opener: open)
     return Expr(
-      id: id, offset: open.start, kind: .call(function: "_[_]", target: nil, args: [operand, index]))
+      id: id, offset: open.start,
+      kind: .call(function: "_[_]", target: nil, args: [operand, index]))
   }
 
   /// Primary expressions other than parentheses: names, global calls, lists, maps and

@@ -16,6 +16,9 @@ struct Lexer {
   /// Set after an unterminated string: later ones are likely its consequence, so only
   /// the first is reported.
   private var sawUnterminatedString = false
+  /// No closing curly quote (double, single) was found between an opening one and
+  /// this offset.
+  private var noCurlyCloseBefore = (double: 0, single: 0)
   /// At most this many lexical issues are reported.
   private let maxIssues = 50
 
@@ -348,7 +351,8 @@ struct Lexer {
         unterminated(
           SyntaxCode.unterminatedString,
           "unterminated string: the closing \(shownQuote) is missing", start, i,
-          hint: "a quoted string must end on the same line; use ''' or \"\"\" for text spanning lines")
+          hint: "a quoted string must end on the same line; "
+            + "use ''' or \"\"\" for text spanning lines")
         pos = i
         return
       }
@@ -405,18 +409,22 @@ struct Lexer {
       // Curly quotes, usually from a word processor: report a quoted run once.
       let close: UInt32 = (v == 0x201C || v == 0x201D) ? 0x201D : 0x2019
       let straight = close == 0x201D ? "\"" : "'"
-      if v == 0x201C || v == 0x2018 {
+      let limit = close == 0x201D ? noCurlyCloseBefore.double : noCurlyCloseBefore.single
+      if (v == 0x201C || v == 0x2018) && start >= limit {
         var i = start + 1
         while i < src.count && src[i].value != 0x0A && src[i].value != 0x0D {
           if src[i].value == close {
+            let quoted = text(start + 1, min(i, start + 41)) + (i > start + 41 ? "…" : "")
             invalid(
               SyntaxCode.unexpectedCharacter,
-              "text in curly quotes \(text(start, i + 1))", start, i + 1,
-              hint: "use straight quotes: \(straight)\(text(start + 1, i))\(straight)")
+              "text in curly quotes \(text(start, start + 1))\(quoted)\(text(i, i + 1))",
+              start, i + 1, hint: "use straight quotes: \(straight)\(quoted)\(straight)")
             return
           }
           i += 1
         }
+        // No closing quote on this line: do not scan it again (keeps lexing linear).
+        if close == 0x201D { noCurlyCloseBefore.double = i } else { noCurlyCloseBefore.single = i }
       }
       invalid(
         SyntaxCode.unexpectedCharacter, "unexpected curly quote '\(text(start, start + 1))'",

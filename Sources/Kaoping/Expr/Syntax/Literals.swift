@@ -210,20 +210,15 @@ extension Parser {
           addByteOrCodePoint(value)
           j += 4
         } else {
-          report(
-            SyntaxCode.invalidEscape,
-            "invalid escape sequence '\(escapeText(j, 4, end))': '\\\(e)' needs two hexadecimal digits",
-            at: j)
+          badEscape(j, 4, end, "'\\\(e)' needs two hexadecimal digits")
           failed = true
           j += 2
         }
       case "u", "U":
         let count = e == "u" ? 4 : 8
         guard let value = hexValue(j + 2, count: count, end: end) else {
-          report(
-            SyntaxCode.invalidEscape,
-            "invalid escape sequence '\(escapeText(j, count + 2, end))': '\\\(e)' needs \(count == 4 ? "four" : "eight") hexadecimal digits",
-            at: j)
+          let digits = count == 4 ? "four" : "eight"
+          badEscape(j, count + 2, end, "'\\\(e)' needs \(digits) hexadecimal digits")
           failed = true
           j += 2
           continue
@@ -250,10 +245,8 @@ extension Parser {
         if let scalar = Unicode.Scalar(codePoint) {
           scalars.append(scalar)
         } else {
-          report(
-            SyntaxCode.invalidEscape,
-            "invalid escape sequence '\(escapeText(j, length, end))': \(Lexer.codePointName(codePoint)) is not a valid Unicode code point",
-            at: j)
+          let name = Lexer.codePointName(codePoint)
+          badEscape(j, length, end, "\(name) is not a valid Unicode code point")
           failed = true
         }
         j += length
@@ -265,18 +258,12 @@ extension Parser {
           addByteOrCodePoint(value)
           j += 4
         } else {
-          report(
-            SyntaxCode.invalidEscape,
-            "invalid escape sequence '\(escapeText(j, 4, end))': octal escapes have three digits 000 to 377",
-            at: j)
+          badEscape(j, 4, end, "octal escapes have three digits 000 to 377")
           failed = true
           j += 2
         }
       case "4", "5", "6", "7":
-        report(
-          SyntaxCode.invalidEscape,
-          "invalid escape sequence '\(escapeText(j, 4, end))': octal escapes range from 000 to 377",
-          at: j)
+        badEscape(j, 4, end, "octal escapes range from 000 to 377")
         failed = true
         j += 2
       default:
@@ -291,6 +278,14 @@ extension Parser {
       return isBytes ? .bytes([]) : .string("")
     }
     return isBytes ? .bytes(bytes) : .string(String(scalars))
+  }
+
+  /// Reports the invalid escape sequence at `start` (up to `length` scalars).
+  @inline(never)
+  mutating func badEscape(_ start: Int, _ length: Int, _ end: Int, _ reason: String) {
+    report(
+      SyntaxCode.invalidEscape,
+      "invalid escape sequence '\(escapeText(start, length, end))': \(reason)", at: start)
   }
 
   /// The source text of an escape sequence, for messages.

@@ -42,7 +42,9 @@ extension Parser {
     func call(_ function: String, _ args: [Expr]) throws(Abort) -> Expr {
       try node(.call(function: function, target: nil, args: args), at: offset)
     }
-    func lit(_ literal: Expr.Literal) throws(Abort) -> Expr { try node(.literal(literal), at: offset) }
+    func lit(_ literal: Expr.Literal) throws(Abort) -> Expr {
+      try node(.literal(literal), at: offset)
+    }
 
     let accuInit: Expr
     let condition: Expr
