@@ -522,6 +522,8 @@ private let errorCases: [(String, String, Int)] = [
   #expect(issue("'\\q'")?.message == "invalid escape sequence '\\q'")
   #expect(issue("f(1,)")?.hint == "remove the ',' before ')'")
   #expect(issue("x * 1.")?.hint == "write a number with a fraction as 1.0")
+  #expect(issue("'a' 'b'")?.message == "unexpected string 'b'")
+  #expect(issue("a.b.1")?.hint?.contains("write [1]") == true)
   #expect(issue("'\\400'")?.message.contains("octal escapes range from 000 to 377") == true)
   #expect(issue("a\n  && (b")?.message == "missing ')' to close the '(' at line 2, column 6")
 }

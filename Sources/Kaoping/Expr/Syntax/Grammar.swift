@@ -44,10 +44,18 @@ extension Parser {
     let token = peek
     let before = issues.count
     let abort = unexpected(token)
+    guard issues.count > before else { return abort }
+    if token.kind == .doubleLit && src[token.start] == "." {
+      // `a.1`: lexed as the number `.1`.
+      let digits = text(token.start + 1, token.end)
+      issues[issues.count - 1].hint =
+        "a field name cannot start with a digit; to index a list, write [\(digits)]"
+      return abort
+    }
     switch token.kind {
     case .ident, .intLit, .uintLit, .doubleLit, .string, .bytes, .kwTrue, .kwFalse,
       .kwNull, .lparen, .lbracket, .lbrace, .bang:
-      if issues.count > before && issues[issues.count - 1].hint == nil {
+      if issues[issues.count - 1].hint == nil {
         issues[issues.count - 1].hint =
           "is an operator such as '&&' or '+' missing before \(describe(token))?"
       }

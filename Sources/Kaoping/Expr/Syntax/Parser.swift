@@ -170,13 +170,18 @@ struct Parser {
   }
 
   /// How a token is shown in messages: `'text'` (shortened), or `end of expression`.
+  /// String and bytes literals are shown as written, e.g. `string 'b'`.
   func describe(_ token: Token) -> String {
     if token.kind == .eof { return "end of expression" }
     let limit = 24
-    if token.end - token.start > limit {
-      return "'" + text(token.start, token.start + limit) + "…'"
+    let shown =
+      token.end - token.start > limit
+      ? text(token.start, token.start + limit) + "…" : text(token)
+    switch token.kind {
+    case .string: return "string " + shown
+    case .bytes: return "bytes " + shown
+    default: return "'" + shown + "'"
     }
-    return "'" + text(token) + "'"
   }
 
   /// `column N`, or `line L, column N` in multi-line source (both 1-based).
