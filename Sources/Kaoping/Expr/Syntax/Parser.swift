@@ -1,19 +1,6 @@
 // The CEL parser: a recursive-descent parser over the tokens of `Lexer`, producing the
 // AST of `Expr/AST.swift`, with macros expanded and bounded nesting.
-//
-// Issue codes (stable; K201–K219 are reserved for syntax):
-//   K201  unexpected character (incl. full-width and look-alike characters, lone `=`,
-//         `&`, `|`, curly quotes, invisible spaces, non-ASCII names)
-//   K202  syntax error: unexpected token, missing closing bracket, empty expression
-//   K203  unterminated string or bytes literal
-//   K204  invalid escape sequence or code point in a string or bytes literal
-//   K205  invalid number literal (malformed, or out of range for int, uint or double)
-//   K206  reserved word used as an identifier (`if`, `let`, `var`, …)
-//   K207  invalid macro use (`has(x)` without a field selection; a macro variable that
-//         is not a simple name)
-//   K208  expression nests too deeply (more than `maxDepth` levels)
-//   K209  unsupported syntax: message construction `T{f: v}`, optional syntax `a.?b`
-//   K210  expression too large (more than `maxNodes` nodes)
+// The issue codes are listed on `CELParser`.
 
 /// The outcome of parsing one CEL expression.
 struct ParseResult: Sendable, Equatable {
@@ -27,10 +14,35 @@ struct ParseResult: Sendable, Equatable {
 }
 
 /// Parses CEL (cel-spec `doc/langdef.md`) into `Expr`.
+///
+/// Issue codes (stable; K201–K219 are reserved for syntax, K211–K219 still unused).
+/// Each issue has a `message` naming the offending text (e.g. `unexpected ')'`) and,
+/// where it helps, a `hint` (e.g. `use '==' to compare; CEL has no assignment`).
+///
+/// - K201: unexpected character: full-width and look-alike characters (`（` → hint
+///   `use the ASCII '(' instead`), curly quotes, invisible spaces, non-ASCII names,
+///   a lone `=`, `&` or `|`, and other characters outside the grammar.
+/// - K202: syntax error: unexpected token, missing closing bracket
+///   (`missing ')' to close the '(' at column N`), empty expression; hints for
+///   `and`/`or`/`not`.
+/// - K203: unterminated string or bytes literal (only the first is reported).
+/// - K204: invalid escape sequence or code point in a string or bytes literal.
+/// - K205: invalid number literal: malformed (`1e`, `0xg`, `12ab`), or out of range for
+///   int, uint or double.
+/// - K206: reserved word used as an identifier (`if`, `let`, `var`, …).
+/// - K207: invalid macro use: `has()` of something other than a field selection; a
+///   macro variable that is not a simple name.
+/// - K208: the expression nests more than `maxDepth` levels.
+/// - K209: unsupported syntax: message construction `T{f: v}`, optional syntax `a.?b`,
+///   `[?x]`, `{?k: v}`.
+/// - K210: the expression has more than `maxNodes` nodes.
+///
+/// Stack use grows with nesting: in release builds about 1 KB per level (so about
+/// 250 KB at the default `maxDepth`), several times more in debug builds.
 enum CELParser {
   /// Parses CEL source. Never traps. Returns the expression, or every syntax error it
-  /// finds (at least the first) as issues with codes K201–K210 (listed at the top of
-  /// `Parser.swift`). Offsets are Unicode-scalar offsets into `source`.
+  /// finds (at least the first) as issues with codes K201–K210 (listed above).
+  /// Offsets are Unicode-scalar offsets into `source`.
   ///
   /// - Parameters:
   ///   - maxDepth: the deepest nesting accepted (parentheses, brackets, operators,
