@@ -636,7 +636,7 @@ private let errorCases: [(String, String, Int)] = [
 // MARK: - Fuzz
 
 /// SplitMix64, for reproducible pseudo-random tests.
-private struct SplitMix64 {
+private struct ParserFuzzRandom {
   var state: UInt64
   mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
@@ -661,7 +661,7 @@ private let fuzzFragments: [String] = [
 ]
 
 @Test func fuzzNeverTraps() {
-  var rng = SplitMix64(state: 0x5EED_CE1_2024)
+  var rng = ParserFuzzRandom(state: 0x5EED_CE1_2024)
   let seeds = printedCases.map(\.0) + errorCases.map(\.0)
   var withExpr = 0
   for round in 0..<20_000 {
