@@ -2,24 +2,46 @@
 // without captures). Matching costs O(program size × text length): each
 // instruction is visited at most once per text position.
 
-/// One instruction of a compiled pattern.
-enum RegexInst: Sendable {
-  /// Consume this scalar.
-  case char(UInt32)
-  /// Consume a scalar in class `RegexProgram.classes[k]`.
-  case set(Int32)
-  /// Consume any scalar.
-  case any
-  /// Consume any scalar but `\n`.
-  case anyNotNL
-  /// Continue at both targets.
-  case split(Int32, Int32)
-  case jmp(Int32)
-  /// Continue at the next instruction if the assertion holds here.
-  case assertion(RegexAssertion)
-  case match
-  /// Dead end (an empty class).
-  case fail
+/// One instruction of a compiled pattern: an opcode and up to two operands
+/// (a plain struct rather than an enum with payloads: cheaper to dispatch).
+struct RegexInst: Sendable {
+  enum Op: UInt8, Sendable {
+    /// Consume the scalar `x`.
+    case char
+    /// Consume a scalar in class `RegexProgram.classes[x]`.
+    case set
+    /// Consume any scalar.
+    case any
+    /// Consume any scalar but `\n`.
+    case anyNotNL
+    /// Continue at both `x` and `y`.
+    case split
+    /// Continue at `x`.
+    case jmp
+    /// Continue at the next instruction if assertion `x` holds here.
+    case assertion
+    case match
+    /// Dead end (an empty class).
+    case fail
+  }
+
+  var x: UInt32
+  var y: UInt32
+  var op: Op
+
+  static func char(_ c: UInt32) -> RegexInst { RegexInst(x: c, y: 0, op: .char) }
+  static func set(_ k: Int) -> RegexInst { RegexInst(x: UInt32(truncatingIfNeeded: k), y: 0, op: .set) }
+  static func split(_ a: Int, _ b: Int) -> RegexInst {
+    RegexInst(x: UInt32(truncatingIfNeeded: a), y: UInt32(truncatingIfNeeded: b), op: .split)
+  }
+  static func jmp(_ a: Int) -> RegexInst { RegexInst(x: UInt32(truncatingIfNeeded: a), y: 0, op: .jmp) }
+  static func assertion(_ a: RegexAssertion) -> RegexInst {
+    RegexInst(x: UInt32(a.rawValue), y: 0, op: .assertion)
+  }
+  static let any = RegexInst(x: 0, y: 0, op: .any)
+  static let anyNotNL = RegexInst(x: 0, y: 0, op: .anyNotNL)
+  static let match = RegexInst(x: 0, y: 0, op: .match)
+  static let fail = RegexInst(x: 0, y: 0, op: .fail)
 }
 
 /// A character class ready for matching: an ASCII bitmap plus sorted ranges
@@ -41,42 +63,16 @@ final class RegexProgram: Sendable {
   let classRanges: [UInt32]
   /// The pattern can only match at the start of the text (`^`/`\A` first).
   let anchoredStart: Bool
+  /// Index in `classes` of the scalars that can start a match, when every
+  /// match must start by consuming one of them; -1 when unknown. Positions
+  /// whose scalar is not in it are skipped without starting a thread.
+  let firstClass: Int
 
   /// Lays out the code of each node contiguously, at an offset known from
   /// the node sizes, so no patching is needed (and no recursion).
   init(_ ast: RegexAST) {
-    // Classes.
-    var classes: [RegexClassInfo] = []
     var classRanges: [UInt32] = []
-    classes.reserveCapacity(ast.sets.count)
-    for set in ast.sets {
-      var info = RegexClassInfo()
-      info.start = Int32(truncatingIfNeeded: classRanges.count)
-      let pairs = set.pairs
-      var k = 0
-      while k + 1 < pairs.count {
-        let lo = pairs[k]
-        let hi = pairs[k + 1]
-        var c = lo
-        while c <= hi && c < 128 {
-          if c < 64 {
-            info.low |= 1 &<< UInt64(c)
-          } else {
-            info.high |= 1 &<< UInt64(c - 64)
-          }
-          c += 1
-        }
-        if hi >= 128 {
-          classRanges.append(max(lo, 128))
-          classRanges.append(hi)
-        }
-        k += 2
-      }
-      info.end = Int32(truncatingIfNeeded: classRanges.count)
-      classes.append(info)
-    }
-    self.classes = classes
-    self.classRanges = classRanges
+    var classes = ast.sets.map { RegexProgram.classInfo($0, ranges: &classRanges) }
 
     // Code.
     let total = ast.sizes[ast.root]
@@ -91,7 +87,7 @@ final class RegexProgram: Sendable {
       case .char(let c):
         code[pc] = .char(c)
       case .set(let k):
-        code[pc] = .set(Int32(truncatingIfNeeded: k))
+        code[pc] = .set(k)
       case .anyChar:
         code[pc] = .any
       case .anyNotNL:
@@ -114,26 +110,26 @@ final class RegexProgram: Sendable {
           } else {
             let body = at + 1
             let next = body + ast.sizes[x] + 1
-            code[at] = .split(RegexProgram.pc(body), RegexProgram.pc(next))
+            code[at] = .split(body, next)
             work.append((x, body))
-            code[body + ast.sizes[x]] = .jmp(RegexProgram.pc(end))
+            code[body + ast.sizes[x]] = .jmp(end)
             at = next
           }
         }
       case .star(let x):
         // L: split L+1, end; x; jmp L; end:
         let end = pc + ast.sizes[x] + 2
-        code[pc] = .split(RegexProgram.pc(pc + 1), RegexProgram.pc(end))
+        code[pc] = .split(pc + 1, end)
         work.append((x, pc + 1))
-        code[pc + 1 + ast.sizes[x]] = .jmp(RegexProgram.pc(pc))
+        code[pc + 1 + ast.sizes[x]] = .jmp(pc)
       case .plus(let x):
         // L: x; split L, end; end:
         let after = pc + ast.sizes[x]
         work.append((x, pc))
-        code[after] = .split(RegexProgram.pc(pc), RegexProgram.pc(after + 1))
+        code[after] = .split(pc, after + 1)
       case .quest(let x):
         // split L+1, end; x; end:
-        code[pc] = .split(RegexProgram.pc(pc + 1), RegexProgram.pc(pc + 1 + ast.sizes[x]))
+        code[pc] = .split(pc + 1, pc + 1 + ast.sizes[x])
         work.append((x, pc + 1))
       }
     }
@@ -152,30 +148,103 @@ final class RegexProgram: Sendable {
       break
     }
     self.anchoredStart = anchored
+
+    // The scalars that can start a match.
+    if let first = RegexProgram.firstScalars(code, sets: ast.sets) {
+      firstClass = classes.count
+      classes.append(RegexProgram.classInfo(first, ranges: &classRanges))
+    } else {
+      firstClass = -1
+    }
+    self.classes = classes
+    self.classRanges = classRanges
   }
 
-  private static func pc(_ value: Int) -> Int32 {
-    Int32(truncatingIfNeeded: value)
+  /// The matching form of a class: ASCII bitmap, other ranges in `ranges`.
+  private static func classInfo(_ set: ScalarRanges, ranges classRanges: inout [UInt32]) -> RegexClassInfo {
+    var info = RegexClassInfo()
+    info.start = Int32(truncatingIfNeeded: classRanges.count)
+    let pairs = set.pairs
+    var k = 0
+    while k + 1 < pairs.count {
+      let lo = pairs[k]
+      let hi = pairs[k + 1]
+      var c = lo
+      while c <= hi && c < 128 {
+        if c < 64 {
+          info.low |= 1 &<< UInt64(c)
+        } else {
+          info.high |= 1 &<< UInt64(c - 64)
+        }
+        c += 1
+      }
+      if hi >= 128 {
+        classRanges.append(max(lo, 128))
+        classRanges.append(hi)
+      }
+      k += 2
+    }
+    info.end = Int32(truncatingIfNeeded: classRanges.count)
+    return info
+  }
+
+  /// The union of what the instructions reachable from the start without
+  /// consuming can consume; nil if an assertion or `match` is reachable that
+  /// way, or if any scalar (but `\n`) could start a match (no use as a filter).
+  private static func firstScalars(_ code: [RegexInst], sets: [ScalarRanges]) -> ScalarRanges? {
+    var seen = [Bool](repeating: false, count: code.count)
+    var stack = [0]
+    var pairs: [UInt32] = []
+    var union = ScalarRanges()
+    seen[0] = true
+    while let pc = stack.popLast() {
+      let inst = code[pc]
+      var targets: [Int] = []
+      switch inst.op {
+      case .char:
+        pairs.append(inst.x)
+        pairs.append(inst.x)
+      case .set:
+        union = union.union(sets[Int(inst.x)])
+      case .split:
+        targets = [Int(inst.x), Int(inst.y)]
+      case .jmp:
+        targets = [Int(inst.x)]
+      case .fail:
+        break
+      case .any, .anyNotNL, .assertion, .match:
+        return nil
+      }
+      for target in targets where !seen[target] {
+        seen[target] = true
+        stack.append(target)
+      }
+    }
+    return union.union(ScalarRanges(unsortedPairs: pairs))
   }
 
   /// True when some substring of `text` matches (RE2 PartialMatch).
   func matches(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { matches(utf8: $0) }
+  }
+
+  /// `matches` on the text's (valid) UTF-8 bytes.
+  private func matches(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
     let n = insts.count
     return insts.withUnsafeBufferPointer { code in
       classes.withUnsafeBufferPointer { classes in
         classRanges.withUnsafeBufferPointer { ranges in
-          withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * n) { lists in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: n) { marks in
-              guard let listBase = lists.baseAddress, let markBase = marks.baseAddress else {
-                return false
-              }
-              marks.initialize(repeating: 0)
-              var vm = PikeVM(
-                code: code, classes: classes, ranges: ranges, marks: markBase,
-                stack: listBase + 2 * n, count: n)
-              return vm.run(
-                text, clist: listBase, nlist: listBase + n, anchored: anchoredStart)
-            }
+          // One buffer: marks, current list, next list, closure stack.
+          withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * n) { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            base.initialize(repeating: 0, count: n)
+            let vm = PikeVM(
+              code: code, classes: classes, ranges: ranges, marks: base, stack: base + 3 * n,
+              count: n)
+            return vm.run(
+              text, clist: base + n, nlist: base + 2 * n, anchored: anchoredStart,
+              firstClass: firstClass)
           }
         }
       }
@@ -192,14 +261,13 @@ private struct PikeVM {
   let ranges: UnsafeBufferPointer<UInt32>
   /// marks[pc] == generation: pc is already in the list being built.
   let marks: UnsafeMutablePointer<UInt32>
-  let stack: UnsafeMutablePointer<Int32>
+  let stack: UnsafeMutablePointer<UInt32>
   let count: Int
-  var generation: UInt32 = 1
 
   init(
     code: UnsafeBufferPointer<RegexInst>, classes: UnsafeBufferPointer<RegexClassInfo>,
     ranges: UnsafeBufferPointer<UInt32>, marks: UnsafeMutablePointer<UInt32>,
-    stack: UnsafeMutablePointer<Int32>, count: Int
+    stack: UnsafeMutablePointer<UInt32>, count: Int
   ) {
     self.code = code
     self.classes = classes
@@ -209,7 +277,9 @@ private struct PikeVM {
     self.count = count
   }
 
-  mutating func nextGeneration() {
+  /// Moves to a fresh generation, clearing the marks when the counter wraps.
+  @inline(__always)
+  func nextGeneration(_ generation: inout UInt32) {
     generation &+= 1
     if generation == 0 {
       marks.update(repeating: 0, count: count)
@@ -225,20 +295,23 @@ private struct PikeVM {
     }
   }
 
-  @inline(__always)
-  static func holds(_ a: RegexAssertion, prev: UInt32, cur: UInt32) -> Bool {
-    switch a {
+  // Not inlined: assertions are rare, and inlining makes the compiler
+  // compute the word-character tests at every position.
+  @inline(never)
+  static func holds(_ raw: UInt32, prev: UInt32, cur: UInt32) -> Bool {
+    switch RegexAssertion(rawValue: UInt8(truncatingIfNeeded: raw)) {
     case .beginText: return prev == noScalar
     case .endText: return cur == noScalar
     case .beginLine: return prev == noScalar || prev == 0x0A
     case .endLine: return cur == noScalar || cur == 0x0A
     case .wordBoundary: return isWord(prev) != isWord(cur)
     case .notWordBoundary: return isWord(prev) == isWord(cur)
+    case nil: return false
     }
   }
 
   @inline(__always)
-  func inClass(_ k: Int32, _ c: UInt32) -> Bool {
+  func inClass(_ k: UInt32, _ c: UInt32) -> Bool {
     let info = classes[Int(k)]
     if c < 64 { return (info.low &>> UInt64(c)) & 1 != 0 }
     if c < 128 { return (info.high &>> UInt64(c - 64)) & 1 != 0 }
@@ -260,9 +333,10 @@ private struct PikeVM {
   /// Adds the consuming instructions reachable from `start` without consuming
   /// (at a position between `prev` and `cur`) to `list`, each at most once
   /// per generation. Returns true if `match` is reachable.
+  @inline(__always)
   func addClosure(
-    _ start: Int32, to list: UnsafeMutablePointer<Int32>, count listCount: inout Int,
-    prev: UInt32, cur: UInt32
+    _ start: UInt32, to list: UnsafeMutablePointer<UInt32>, count listCount: inout Int,
+    generation: UInt32, prev: UInt32, cur: UInt32
   ) -> Bool {
     if marks[Int(start)] == generation { return false }
     marks[Int(start)] = generation
@@ -271,27 +345,31 @@ private struct PikeVM {
     while sp > 0 {
       sp -= 1
       let pc = stack[sp]
-      switch code[Int(pc)] {
-      case .jmp(let target):
-        if marks[Int(target)] != generation {
-          marks[Int(target)] = generation
-          stack[sp] = target
+      let inst = code[Int(pc)]
+      switch inst.op {
+      case .char, .set, .any, .anyNotNL:
+        list[listCount] = pc
+        listCount += 1
+      case .split:
+        if marks[Int(inst.y)] != generation {
+          marks[Int(inst.y)] = generation
+          stack[sp] = inst.y
           sp += 1
         }
-      case .split(let first, let second):
-        if marks[Int(second)] != generation {
-          marks[Int(second)] = generation
-          stack[sp] = second
+        if marks[Int(inst.x)] != generation {
+          marks[Int(inst.x)] = generation
+          stack[sp] = inst.x
           sp += 1
         }
-        if marks[Int(first)] != generation {
-          marks[Int(first)] = generation
-          stack[sp] = first
+      case .jmp:
+        if marks[Int(inst.x)] != generation {
+          marks[Int(inst.x)] = generation
+          stack[sp] = inst.x
           sp += 1
         }
-      case .assertion(let a):
+      case .assertion:
         let next = pc + 1
-        if PikeVM.holds(a, prev: prev, cur: cur) && marks[Int(next)] != generation {
+        if PikeVM.holds(inst.x, prev: prev, cur: cur) && marks[Int(next)] != generation {
           marks[Int(next)] = generation
           stack[sp] = next
           sp += 1
@@ -300,54 +378,94 @@ private struct PikeVM {
         return true
       case .fail:
         break
-      case .char, .set, .any, .anyNotNL:
-        list[listCount] = pc
-        listCount += 1
       }
     }
     return false
   }
 
-  mutating func run(
-    _ text: String, clist clistStart: UnsafeMutablePointer<Int32>,
-    nlist nlistStart: UnsafeMutablePointer<Int32>, anchored: Bool
+  /// Decodes the scalar at `i` of valid UTF-8 and advances `i` past it;
+  /// `noScalar` at the end.
+  @inline(__always)
+  static func decode(_ text: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> UInt32 {
+    let count = text.count
+    guard i < count else { return noScalar }
+    let b0 = UInt32(text[i])
+    if b0 < 0x80 {
+      i += 1
+      return b0
+    }
+    let length = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4
+    guard i + length <= count else {
+      // Cannot happen for a String's UTF-8; end the text rather than read past it.
+      i = count
+      return 0xFFFD
+    }
+    var c: UInt32
+    switch length {
+    case 2: c = b0 & 0x1F
+    case 3: c = b0 & 0x0F
+    default: c = b0 & 0x07
+    }
+    for k in 1..<length {
+      c = (c &<< 6) | (UInt32(text[i + k]) & 0x3F)
+    }
+    i += length
+    return c
+  }
+
+  func run(
+    _ text: UnsafeBufferPointer<UInt8>, clist clistStart: UnsafeMutablePointer<UInt32>,
+    nlist nlistStart: UnsafeMutablePointer<UInt32>, anchored: Bool, firstClass: Int
   ) -> Bool {
     var clist = clistStart
     var nlist = nlistStart
-    var it = text.unicodeScalars.makeIterator()
-    var cur = it.next()?.value ?? noScalar
+    var position = 0
+    var prev = noScalar
+    var cur = PikeVM.decode(text, &position)
     var ccount = 0
-    if addClosure(0, to: clist, count: &ccount, prev: noScalar, cur: cur) { return true }
-    while cur != noScalar {
-      let c = cur
-      let next = it.next()?.value ?? noScalar
-      nextGeneration()
+    var generation: UInt32 = 1
+    var atStart = true
+    let filter = firstClass >= 0 ? UInt32(truncatingIfNeeded: firstClass) : nil
+    while true {
+      // A new thread starting here (unless it could not consume `cur`).
+      if atStart || !anchored {
+        let useful: Bool
+        if let filter {
+          useful = cur != noScalar && inClass(filter, cur)
+        } else {
+          useful = true
+        }
+        if useful && addClosure(0, to: clist, count: &ccount, generation: generation, prev: prev, cur: cur) {
+          return true
+        }
+      }
+      atStart = false
+      if cur == noScalar || (anchored && ccount == 0) { return false }
+      // Step every thread over `cur`.
+      let next = PikeVM.decode(text, &position)
+      nextGeneration(&generation)
       var ncount = 0
       var t = 0
       while t < ccount {
         let pc = clist[t]
         t += 1
+        let inst = code[Int(pc)]
         let ok: Bool
-        switch code[Int(pc)] {
-        case .char(let x): ok = x == c
-        case .set(let k): ok = inClass(k, c)
+        switch inst.op {
+        case .char: ok = inst.x == cur
+        case .set: ok = inClass(inst.x, cur)
         case .any: ok = true
-        case .anyNotNL: ok = c != 0x0A
-        default: ok = false
+        case .anyNotNL: ok = cur != 0x0A
+        default: ok = false  // only consuming instructions are in the list
         }
-        if ok && addClosure(pc + 1, to: nlist, count: &ncount, prev: c, cur: next) {
+        if ok && addClosure(pc + 1, to: nlist, count: &ncount, generation: generation, prev: cur, cur: next) {
           return true
         }
       }
-      if !anchored {
-        if addClosure(0, to: nlist, count: &ncount, prev: c, cur: next) { return true }
-      } else if ncount == 0 {
-        return false
-      }
       swap(&clist, &nlist)
       ccount = ncount
+      prev = cur
       cur = next
     }
-    return false
   }
 }
