@@ -119,7 +119,12 @@ private let matchCases: [RegexMatchCase] = [
   .init("[^a]", "\n", true),
   .init(#"^[^\n]+$"#, "ab", true),
   .init(#"[^\D]"#, "x7", true),
-  .init("[:alpha:]", "p", true),  // a plain class of ':', 'a', 'l', 'p', 'h'
+  .init("[:alpha:]", "p", true),
+  .init(#"[^\x00-\x{10FFFF}]"#, "abc", false),  // empty class: matches nothing
+  .init(#"a[^\x00-\x{10FFFF}]*b"#, "ab", true),
+  .init(#"^[\x00-\x{10FFFF}]$"#, "\n", true),
+  .init(#"[\d-z]"#, "-", true),
+  .init("^[a-c-e]+$", "ab-e", true),  // a plain class of ':', 'a', 'l', 'p', 'h'
 
   // Perl classes (ASCII only, as in RE2)
   .init(#"^\d+$"#, "12345", true),
@@ -211,6 +216,12 @@ private let matchCases: [RegexMatchCase] = [
   .init("(?i)k", "\u{212A}", true),  // KELVIN SIGN
   .init("(?i)s", "\u{17F}", true),  // LONG S
   .init("(?i)i", "\u{131}", false),  // dotless i folds only under Turkic rules
+  .init("(?i)µ", "Μ", true),  // MICRO SIGN, GREEK CAPITAL MU
+  .init("(?i)å", "\u{212B}", true),  // ANGSTROM SIGN
+  .init("(?i)ǆ", "ǅ", true),  // titlecase digraph
+  .init("(?i)θ", "ϑ", true),
+  .init("(?i)[k]", "\u{212A}", true),
+  .init("(?i)[^k]", "\u{212A}", false),
   .init("(?i)[a-z]+", "ABC", true),
   .init("(?i)ΑΒΓ", "αβγ", true),
   .init("(?i)привет", "ПРИВЕТ", true),
@@ -453,7 +464,8 @@ private struct PatternGenerator {
   }
 
   mutating func concatenation(_ depth: Int) -> (String, RefNode) {
-    let count = rng.below(4)
+    // Mostly non-empty, so that not every pattern matches everything.
+    let count = rng.below(8) == 0 ? 0 : 1 + rng.below(depth == 0 ? 4 : 3)
     var text = ""
     var nodes: [RefNode] = []
     for _ in 0..<count {

@@ -96,6 +96,7 @@ struct ScalarRanges: Sendable, Equatable {
 
   /// The set plus every scalar that is case-fold-equivalent to one of its members.
   func caseFolded() -> ScalarRanges {
+    if let last = pairs.last, last < 0x80 { return asciiCaseFolded() }
     let table = CaseFolding.table
     var extra: [UInt32] = []
     var k = 0
@@ -109,6 +110,30 @@ struct ScalarRanges: Sendable, Equatable {
           extra.append(member)
         }
         idx += 1
+      }
+      k += 2
+    }
+    if extra.isEmpty { return self }
+    return ScalarRanges(unsortedPairs: pairs + extra)
+  }
+}
+
+extension ScalarRanges {
+  /// `caseFolded()` for a set of ASCII scalars, without the Unicode table:
+  /// ASCII letters fold among themselves, plus K (U+212A KELVIN SIGN) with
+  /// k and K, and ſ (U+017F LONG S) with s and S.
+  fileprivate func asciiCaseFolded() -> ScalarRanges {
+    var extra: [UInt32] = []
+    var k = 0
+    while k + 1 < pairs.count {
+      for c in pairs[k]...pairs[k + 1] {
+        switch c {
+        case 0x41...0x5A: extra.append(contentsOf: [c + 0x20, c + 0x20])
+        case 0x61...0x7A: extra.append(contentsOf: [c - 0x20, c - 0x20])
+        default: continue
+        }
+        if c == 0x4B || c == 0x6B { extra.append(contentsOf: [0x212A, 0x212A]) }
+        if c == 0x53 || c == 0x73 { extra.append(contentsOf: [0x17F, 0x17F]) }
       }
       k += 2
     }
@@ -226,9 +251,10 @@ enum UnicodeTables {
   /// `\p{name}`: "Any", a general category (one or two letters), or a script.
   static func unicodeClass(_ name: String) -> ScalarRanges? {
     if name == "Any" { return ScalarRanges.all }
-    if let category = categoryClasses[name] { return category }
     if let script = scriptRanges[name] { return ScalarRanges(unsortedPairs: script) }
-    return nil
+    // Only a real category name pays for building the category table.
+    let isCategory = categoryNames.contains { $0 == name || (name.count == 1 && $0.hasPrefix(name)) }
+    return isCategory ? categoryClasses[name] : nil
   }
 
   /// Two-letter general category names, as RE2 spells them, in the order
@@ -282,10 +308,20 @@ enum UnicodeTables {
     var flat = [[UInt32]](repeating: [], count: categoryNames.count)
     var runCode = -2
     var runStart: UInt32 = 0
-    for v in UInt32(0)...(ScalarRanges.maxScalar + 1) {
+    var v: UInt32 = 0
+    while v <= ScalarRanges.maxScalar + 1 {
       let code: Int
+      var next = v + 1
       if v > ScalarRanges.maxScalar {
         code = -2  // sentinel: closes the last run
+      } else if v >= 0x40000 && v < 0xE0000 {
+        // Planes 4-13 have no assigned code points (through Unicode 17).
+        code = -1
+        next = 0xE0000
+      } else if v >= 0xF0000 && v & 0xFFFF < 0xFFFE {
+        // Planes 15-16 are private use, but for their last two code points.
+        code = 28
+        next = (v | 0xFFFF) - 1
       } else if let s = Unicode.Scalar(v) {
         code = categoryCode(s.properties.generalCategory)
       } else {
@@ -299,6 +335,7 @@ enum UnicodeTables {
         runCode = code
         runStart = v
       }
+      v = next
     }
     var classes: [String: ScalarRanges] = [:]
     var majors: [Character: [UInt32]] = [:]
