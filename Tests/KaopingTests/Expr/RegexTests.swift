@@ -383,6 +383,18 @@ func regexSyntaxErrors(_ c: RegexErrorCase) {
     _ = try RE2Regex(#"(\pL{1000}|x){100}"#)
   }
   #expect(countError?.message.hasPrefix("invalid repeat count") == true)
+  // Compiles to nothing, but the expansion still costs memory at parse time.
+  let expansionError = #expect(throws: RegexSyntaxError.self) {
+    _ = try RE2Regex(String(repeating: "(?:a{1000}){0}", count: 2000))
+  }
+  #expect(expansionError?.message == "pattern too large")
+  // Many distinct large classes.
+  let classesError = #expect(throws: RegexSyntaxError.self) {
+    _ = try RE2Regex((0..<1600).map { #"[\pL\x{"# + String($0 + 0xE000, radix: 16) + "}]" }.joined())
+  }
+  #expect(classesError?.message == "pattern too large")
+  // The same class many times is stored once.
+  #expect(try RE2Regex(String(repeating: #"\pL?"#, count: 5000)).matches(""))
 }
 
 // MARK: - Hostile patterns (linear time)
@@ -561,4 +573,37 @@ private func refPartialMatch(_ node: RefNode, _ text: String) -> Bool {
     }
   }
   #expect(checked == 2000 * 13)
+}
+
+// MARK: - Scalar range sets
+
+@Test func regexScalarRangesAgreeWithSets() {
+  var rng = SplitMix64(state: 99)
+  func randomRanges() -> ([UInt32], Set<UInt32>) {
+    var flat: [UInt32] = []
+    var members: Set<UInt32> = []
+    for _ in 0..<rng.below(6) {
+      let lo = UInt32(rng.below(200))
+      let hi = lo + UInt32(rng.below(20))
+      flat += [lo, hi]
+      members.formUnion(lo...hi)
+    }
+    return (flat, members)
+  }
+  for _ in 0..<300 {
+    let (flatA, a) = randomRanges()
+    let (flatB, b) = randomRanges()
+    let setA = ScalarRanges(unsortedPairs: flatA)
+    let setB = ScalarRanges(unsortedPairs: flatB)
+    let union = setA.union(setB)
+    let negated = setA.negated()
+    #expect(union == ScalarRanges(unsortedPairs: flatA + flatB))
+    for c in UInt32(0)..<240 {
+      #expect(setA.contains(c) == a.contains(c))
+      #expect(union.contains(c) == (a.contains(c) || b.contains(c)))
+      #expect(negated.contains(c) == !a.contains(c))
+    }
+    #expect(negated.contains(0x10FFFF))
+    #expect(negated.negated() == setA)
+  }
 }

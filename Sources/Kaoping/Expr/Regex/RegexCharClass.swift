@@ -3,7 +3,7 @@
 
 /// A set of Unicode scalar values kept as sorted, disjoint, non-adjacent
 /// inclusive ranges, stored flat as `lo0, hi0, lo1, hi1, ...`.
-struct ScalarRanges: Sendable, Equatable {
+struct ScalarRanges: Sendable, Hashable {
   static let maxScalar: UInt32 = 0x10FFFF
 
   /// Flat sorted pairs; always normalized.
@@ -66,10 +66,38 @@ struct ScalarRanges: Sendable, Equatable {
     return false
   }
 
+  /// Linear merge of two normalized sets.
   func union(_ other: ScalarRanges) -> ScalarRanges {
     if other.isEmpty { return self }
     if isEmpty { return other }
-    return ScalarRanges(unsortedPairs: pairs + other.pairs)
+    let a = pairs
+    let b = other.pairs
+    var out: [UInt32] = []
+    out.reserveCapacity(a.count + b.count)
+    var i = 0
+    var j = 0
+    while i + 1 < a.count || j + 1 < b.count {
+      let lo: UInt32
+      let hi: UInt32
+      if j + 1 >= b.count || (i + 1 < a.count && a[i] <= b[j]) {
+        lo = a[i]
+        hi = a[i + 1]
+        i += 2
+      } else {
+        lo = b[j]
+        hi = b[j + 1]
+        j += 2
+      }
+      if let last = out.last, lo <= last || lo - last == 1 {
+        if hi > last { out[out.count - 1] = hi }
+      } else {
+        out.append(lo)
+        out.append(hi)
+      }
+    }
+    var result = ScalarRanges()
+    result.pairs = out
+    return result
   }
 
   /// The complement within 0...0x10FFFF.

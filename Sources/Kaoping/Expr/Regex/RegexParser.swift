@@ -45,6 +45,10 @@ struct RegexParser {
   static let maxDepth = 1000
   /// Most program instructions a pattern may compile to.
   static let maxProgramSize = 100_000
+  /// Most memory the syntax tree may use, in units of one child reference
+  /// or one class range (a few MB): bounds, for instance, `(?:a{1000}){0}`
+  /// repeated many times, which compiles to nothing but is expanded here.
+  static let maxTreeWork = 1_000_000
 
   private struct Flags {
     var foldCase = false
@@ -69,6 +73,10 @@ struct RegexParser {
   private var captureNames: Set<String> = []
   /// Where the previous token started, if it was a repetition operator.
   private var lastRepeat: Int? = nil
+  /// Memory used so far, in the units of `maxTreeWork`.
+  private var treeWork = 0
+  /// Index of each distinct class in `ast.sets`.
+  private var setIndex: [ScalarRanges: Int] = [:]
 
   private init(_ pattern: String) {
     p = Array(pattern.unicodeScalars)
@@ -294,7 +302,11 @@ struct RegexParser {
   // MARK: - Node construction
 
   private mutating func add(_ node: RegexNode, size: Int, product: Int, at offset: Int) throws(RegexSyntaxError) -> Int {
-    if size > RegexParser.maxProgramSize {
+    switch node {
+    case .concat(let items), .alternate(let items): treeWork += items.count
+    default: treeWork += 1
+    }
+    if size > RegexParser.maxProgramSize || treeWork > RegexParser.maxTreeWork {
       throw RegexSyntaxError(message: "pattern too large", offset: offset)
     }
     ast.nodes.append(node)
@@ -361,8 +373,14 @@ struct RegexParser {
     } else if set == ScalarRanges.all {
       node = .anyChar
     } else {
-      ast.sets.append(set)
-      node = .set(ast.sets.count - 1)
+      if let index = setIndex[set] {
+        node = .set(index)
+      } else {
+        treeWork += set.pairs.count / 2
+        ast.sets.append(set)
+        setIndex[set] = ast.sets.count - 1
+        node = .set(ast.sets.count - 1)
+      }
     }
     try push(node, at: offset)
   }
