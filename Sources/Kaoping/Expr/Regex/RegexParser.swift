@@ -115,7 +115,7 @@ struct RegexParser {
         if i + 1 < p.count && p[i + 1] == "?" {
           try parsePerlGroup()
         } else {
-          try openGroup(capturing: true, name: nil, newFlags: flags)
+          try openGroup(newFlags: flags)
           i += 1
         }
       case "|":
@@ -185,7 +185,7 @@ struct RegexParser {
 
   // MARK: - Groups
 
-  private mutating func openGroup(capturing: Bool, name: String?, newFlags: Flags) throws(RegexSyntaxError) {
+  private mutating func openGroup(newFlags: Flags) throws(RegexSyntaxError) {
     if frames.count > RegexParser.maxDepth {
       throw RegexSyntaxError(message: "expression nests too deeply", offset: i)
     }
@@ -238,7 +238,7 @@ struct RegexParser {
         throw error(valid ? "duplicate capture group name" : "invalid named capture", start..<(end + 1))
       }
       captureNames.insert(name)
-      try openGroup(capturing: true, name: name, newFlags: flags)
+      try openGroup(newFlags: flags)
       i = end + 1
       return
     }
@@ -273,7 +273,7 @@ struct RegexParser {
       case ":", ")":
         if negated && !sawFlag { throw error("invalid or unsupported Perl syntax", start..<j) }
         if c == ":" {
-          try openGroup(capturing: false, name: nil, newFlags: newFlags)
+          try openGroup(newFlags: newFlags)
         } else {
           flags = newFlags
         }
