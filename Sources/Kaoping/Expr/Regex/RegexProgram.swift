@@ -195,7 +195,7 @@ final class RegexProgram: Sendable {
     var seen = [Bool](repeating: false, count: code.count)
     var stack = [0]
     var pairs: [UInt32] = []
-    var union = ScalarRanges()
+    var setSeen = [Bool](repeating: false, count: sets.count)
     seen[0] = true
     while let pc = stack.popLast() {
       let inst = code[pc]
@@ -205,7 +205,11 @@ final class RegexProgram: Sendable {
         pairs.append(inst.x)
         pairs.append(inst.x)
       case .set:
-        union = union.union(sets[Int(inst.x)])
+        let k = Int(inst.x)
+        if !setSeen[k] {
+          setSeen[k] = true
+          pairs.append(contentsOf: sets[k].pairs)
+        }
       case .split:
         targets = [Int(inst.x), Int(inst.y)]
       case .jmp:
@@ -220,7 +224,7 @@ final class RegexProgram: Sendable {
         stack.append(target)
       }
     }
-    return union.union(ScalarRanges(unsortedPairs: pairs))
+    return ScalarRanges(unsortedPairs: pairs)
   }
 
   /// True when some substring of `text` matches (RE2 PartialMatch).
