@@ -29,6 +29,7 @@
 /// | K238 | an invalid regular expression literal | `x.matches('(')` |
 /// | K239 | `workdays()` without a calendar | |
 /// | K240 | an aggregate over values that are not numbers | `sum(['a'])` |
+/// | K241 | a number literal with more than 34 significant digits (rule profile) | |
 ///
 /// Codes K250–K259 are left to callers that require a result type:
 /// K250 "a condition must be bool", K251 "must be a number".
@@ -243,7 +244,7 @@ final class Checker {
 
   func check(_ e: Expr) -> (Checked, ExprType) {
     switch e.kind {
-    case .literal(let literal): return checkLiteral(literal)
+    case .literal(let literal): return checkLiteral(literal, e)
     case .ident(let name): return checkIdent(name, e)
     case .select(let operand, let field, let testOnly):
       return checkSelect(e, operand: operand, field: field, testOnly: testOnly)
@@ -255,13 +256,19 @@ final class Checker {
     }
   }
 
-  private func checkLiteral(_ literal: Expr.Literal) -> (Checked, ExprType) {
+  private func checkLiteral(_ literal: Expr.Literal, _ e: Expr) -> (Checked, ExprType) {
     switch literal {
     case .null: return (.constant(.null), .null)
     case .bool(let b): return (.constant(.bool(b)), .bool)
     case .int(let i): return (.constant(.int(i)), .int)
     case .uint(let u): return (.constant(.uint(u)), .uint)
-    case .double(let d, _): return (.constant(.double(d)), .double)
+    case .double(let d, let text):
+      guard ruleProfile else { return (.constant(.double(d)), .double) }
+      if let exact = ExactDecimal(parsing: text) { return (.constant(.decimal(exact)), .double) }
+      report(
+        "K241", "\(text) cannot be held exactly: a number keeps at most 34 significant digits", at: e.offset,
+        hint: "write fewer digits")
+      return (.constant(.decimal(ExactDecimal(approximating: d) ?? .zero)), .double)
     case .string(let s): return (.constant(.string(s)), .string)
     case .bytes(let b): return (.constant(.bytes(b)), .bytes)
     }

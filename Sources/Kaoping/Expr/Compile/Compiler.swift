@@ -102,6 +102,7 @@ struct Compiler {
   }
 
   private func call(_ function: Function, _ args: [Node]) -> Node {
+    let exact = environment.profile == .rule
     func unary(_ f: @escaping @Sendable (Value) -> Value) -> Node {
       args.count == 1 ? UnaryNode(args[0], f) : arity(function)
     }
@@ -139,7 +140,7 @@ struct Compiler {
     case .matches: return binary(Ops.matches)
     case .int: return unary(Ops.toInt)
     case .uint: return unary(Ops.toUint)
-    case .double: return unary(Ops.toDouble)
+    case .double: return unary(exact ? Ops.toDecimal : Ops.toDouble)
     case .string: return unary(Ops.toString)
     case .bytes: return unary(Ops.toBytes)
     case .bool: return unary(Ops.toBool)
@@ -151,14 +152,14 @@ struct Compiler {
       let calendar = environment.calendar
       return binary { Ops.workdays($0, $1, calendar: calendar) }
     case .sum: return unary(Ops.sum)
-    case .avg: return unary(Ops.average)
+    case .avg: return unary { Ops.average($0, exact: exact) }
     case .max: return unary { Ops.extreme($0, function: "max", wantGreater: true) }
     case .min: return unary { Ops.extreme($0, function: "min", wantGreater: false) }
     case .round:
-      if args.count == 1 { return UnaryNode(args[0]) { Ops.round($0, .int(0)) } }
-      return binary(Ops.round)
-    case .floor: return unary(Ops.floor)
-    case .ceil: return unary(Ops.ceil)
+      if args.count == 1 { return UnaryNode(args[0]) { Ops.round($0, .int(0), exact: exact) } }
+      return binary { Ops.round($0, $1, exact: exact) }
+    case .floor: return unary { Ops.roundToInteger($0, "math.floor", .down, exact: exact) }
+    case .ceil: return unary { Ops.roundToInteger($0, "math.ceil", .up, exact: exact) }
     case .abs: return unary(Ops.abs)
     case .promote: return unary(Ops.promote)
     }

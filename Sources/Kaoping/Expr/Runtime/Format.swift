@@ -125,6 +125,7 @@ extension Value {
       if d.isNaN { return "NaN" }
       if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
       return d.description
+    case .decimal(let d): return d.description
     case .string(let s): return quoteCEL(s)
     case .bytes(let b): return "b" + quoteCELBytes(b)
     case .date(let d): return "date(\"\(d)\")"

@@ -353,23 +353,9 @@ func hex4(_ v: UInt32) -> String {
 
 /// Writes JSON text.
 enum JSONWriter {
-  /// A JSON string literal: `"` and `\` escaped, control characters (C0, DEL and
-  /// C1) as `\u00XX` with upper-case hex, everything else (non-ASCII, `/`)
-  /// as is.
-  static func quote(_ text: String) -> String {
-    var out = "\""
-    out.reserveCapacity(text.utf8.count + 2)
-    for scalar in text.unicodeScalars {
-      switch scalar.value {
-      case 0x22: out += "\\\""
-      case 0x5C: out += "\\\\"
-      case 0x00..<0x20, 0x7F..<0xA0: out += "\\u" + hex4(scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    out += "\""
-    return out
-  }
+  /// A JSON string literal as the project writes them (§13.1, see
+  /// `String.jsonLiteral`).
+  static func quote(_ text: String) -> String { String.jsonLiteral(text) }
 
   /// Compact JSON text for a value.
   static func write(_ value: JSONValue) -> String {

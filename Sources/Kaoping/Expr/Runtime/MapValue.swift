@@ -87,6 +87,15 @@ enum MapKey: Hashable, Sendable {
     case .double(let d):
       guard let key = MapKey.integral(d) else { return nil }
       self = key
+    case .decimal(let d):
+      guard d.isInteger else { return nil }
+      if let i = try? d.int64Value() {
+        self = .int(i)
+      } else if let u = try? d.uint64Value() {
+        self = .uint(u)
+      } else {
+        return nil
+      }
     default:
       self.init(value)
     }

@@ -58,6 +58,7 @@ enum Ops {
       if y.isEmpty { return a }
       return .list(x + y)
     default:
+      if let (x, y) = decimalPair(a, b) { return decimal { () throws(DecimalError) in try x.adding(y) } }
       return noOverload("_+_", a, b)
     }
   }
@@ -77,6 +78,7 @@ enum Ops {
     case (.double(let x), .double(let y)):
       return .double(x - y)
     default:
+      if let (x, y) = decimalPair(a, b) { return decimal { () throws(DecimalError) in try x.subtracting(y) } }
       return noOverload("_-_", a, b)
     }
   }
@@ -92,6 +94,7 @@ enum Ops {
     case (.double(let x), .double(let y)):
       return .double(x * y)
     default:
+      if let (x, y) = decimalPair(a, b) { return decimal { () throws(DecimalError) in try x.multiplied(by: y) } }
       return noOverload("_*_", a, b)
     }
   }
@@ -108,6 +111,7 @@ enum Ops {
     case (.double(let x), .double(let y)):
       return .double(x / y)
     default:
+      if let (x, y) = decimalPair(a, b) { return decimal { () throws(DecimalError) in try x.divided(by: y) } }
       return noOverload("_/_", a, b)
     }
   }
@@ -133,6 +137,8 @@ enum Ops {
       return o ? overflow("-") : .int(r)
     case .double(let x):
       return .double(-x)
+    case .decimal(let x):
+      return .decimal(x.negated())
     default:
       return noOverload("-_", a)
     }
@@ -154,7 +160,7 @@ enum Ops {
     case (.bool(let x), .bool(let y)): return x == y
     case (.int(let x), .int(let y)): return x == y
     case (.string(let x), .string(let y)): return scalarsEqual(x, y)
-    case (.int, _), (.uint, _), (.double, _):
+    case (.int, _), (.uint, _), (.double, _), (.decimal, _):
       return compareNumbers(a, b) == .equal
     case (.bytes(let x), .bytes(let y)): return x == y
     case (.date(let x), .date(let y)): return x == y
@@ -195,6 +201,13 @@ enum Ops {
     case (.double(let x), .int(let y)): return flip(compare(int: y, double: x))
     case (.uint(let x), .double(let y)): return compare(uint: x, double: y)
     case (.double(let x), .uint(let y)): return flip(compare(uint: y, double: x))
+    case (.decimal(let x), .decimal(let y)): return order(x, y)
+    case (.decimal(let x), .int(let y)): return order(x, ExactDecimal(y))
+    case (.int(let x), .decimal(let y)): return order(ExactDecimal(x), y)
+    case (.decimal(let x), .uint(let y)): return order(x, ExactDecimal(y))
+    case (.uint(let x), .decimal(let y)): return order(ExactDecimal(x), y)
+    case (.decimal(let x), .double(let y)): return orderDoubles(x.doubleValue, y)
+    case (.double(let x), .decimal(let y)): return orderDoubles(x, y.doubleValue)
     default: return nil
     }
   }
@@ -299,6 +312,11 @@ enum Ops {
       case .double(let d):
         guard let i = Int64(exactly: d) else { return .fail("invalid list index \(b.literalText)") }
         position = i
+      case .decimal(let d):
+        guard d.isInteger, let i = try? d.int64Value() else {
+          return .fail("invalid list index \(b.literalText)")
+        }
+        position = i
       default:
         return noOverload("_[_]", a, b)
       }
@@ -393,6 +411,9 @@ enum Ops {
         return rangeError(a, "int")
       }
       return .int(Int64(d.rounded(.towardZero)))
+    case .decimal(let d):
+      guard let i = try? d.int64Value() else { return rangeError(a, "int") }
+      return .int(i)
     case .string(let s):
       guard let i = Int64(s) else { return .fail("cannot convert \(a.literalText) to int") }
       return .int(i)
@@ -412,6 +433,9 @@ enum Ops {
         return rangeError(a, "uint")
       }
       return .uint(UInt64(d.rounded(.towardZero)))
+    case .decimal(let d):
+      guard let u = try? d.uint64Value() else { return rangeError(a, "uint") }
+      return .uint(u)
     case .string(let s):
       guard let u = UInt64(s) else { return .fail("cannot convert \(a.literalText) to uint") }
       return .uint(u)
@@ -427,6 +451,7 @@ enum Ops {
   static func toDouble(_ a: Value) -> Value {
     switch a {
     case .double: return a
+    case .decimal(let d): return .double(d.doubleValue)
     case .int(let i): return .double(Double(i))
     case .uint(let u): return .double(Double(u))
     case .string(let s):
@@ -443,6 +468,7 @@ enum Ops {
     case .int(let i): return .string(String(i))
     case .uint(let u): return .string(String(u))
     case .double(let d): return .string(DoubleText.celString(d))
+    case .decimal(let d): return .string(d.description)
     case .bool(let b): return .string(b ? "true" : "false")
     case .date(let d): return .string(d.description)
     case .bytes(let b):
@@ -515,8 +541,9 @@ enum Ops {
 
   // MARK: Aggregates
 
-  /// The common numeric kind of a list's elements, or an error value.
-  enum NumberKind { case int, uint, double }
+  /// The common numeric kind of a list's elements (int and decimal together
+  /// are decimal), or the error that the list holds something else.
+  enum NumberKind: String { case int, uint, double, decimal }
 
   static func numberKind(_ function: String, _ items: [Value]) -> Result<NumberKind?, EvalError> {
     var kind: NumberKind?
@@ -526,16 +553,46 @@ enum Ops {
       case .int: k = .int
       case .uint: k = .uint
       case .double: k = .double
+      case .decimal: k = .decimal
       case .error(let e): return .failure(e)
       default:
-        return .failure(EvalError("\(function)() needs a list of numbers, but it holds \(item.typeName) \(item.literalText)"))
+        return .failure(
+          EvalError("\(function)() needs a list of numbers, but it holds \(item.typeName) \(item.literalText)"))
       }
-      if let current = kind, current != k {
-        return .failure(EvalError("\(function)() needs numbers of one type, but the list mixes \(current) and \(k)"))
+      guard let current = kind, current != k else {
+        kind = k
+        continue
       }
-      kind = k
+      if (current == .int && k == .decimal) || (current == .decimal && k == .int) {
+        kind = .decimal
+        continue
+      }
+      return .failure(
+        EvalError("\(function)() needs numbers of one type, but the list mixes \(current.rawValue) and \(k.rawValue)"))
     }
     return .success(kind)
+  }
+
+  static func asDecimal(_ v: Value) -> ExactDecimal? {
+    switch v {
+    case .int(let i): return ExactDecimal(i)
+    case .uint(let u): return ExactDecimal(u)
+    case .decimal(let d): return d
+    default: return nil
+    }
+  }
+
+  static func decimalSum(_ items: [Value]) -> Result<ExactDecimal, EvalError> {
+    var total = ExactDecimal.zero
+    for item in items {
+      guard let d = asDecimal(item) else { continue }
+      do {
+        total = try total.adding(d)
+      } catch {
+        return .failure(EvalError(error.description))
+      }
+    }
+    return .success(total)
   }
 
   static func sum(_ a: Value) -> Value {
@@ -563,15 +620,30 @@ enum Ops {
       var total = 0.0
       for case .double(let x) in items { total += x }
       return .double(total)
+    case .success(.decimal):
+      switch decimalSum(items) {
+      case .success(let d): return .decimal(d)
+      case .failure(let e): return .error(e)
+      }
     }
   }
 
-  static func average(_ a: Value) -> Value {
+  /// `avg`: a double in the CEL profile, an exact decimal in the rule profile
+  /// (`exact`).
+  static func average(_ a: Value, exact: Bool) -> Value {
     guard case .list(let items) = a else { return noOverload("avg", a) }
     switch numberKind("avg", items) {
     case .failure(let e): return .error(e)
     case .success(nil): return .fail("avg() of an empty list")
-    case .success:
+    case .success(let kind):
+      if exact || kind == .decimal {
+        guard kind != .double else { return .fail("avg() of doubles in the rule profile") }
+        switch decimalSum(items) {
+        case .failure(let e): return .error(e)
+        case .success(let total):
+          return decimal { () throws(DecimalError) in try total.divided(by: ExactDecimal(items.count)) }
+        }
+      }
       var total = 0.0
       for item in items {
         switch item {
@@ -590,7 +662,7 @@ enum Ops {
     switch numberKind(function, items) {
     case .failure(let e): return .error(e)
     case .success(nil): return .fail("\(function)() of an empty list")
-    case .success:
+    case .success(let kind):
       var best = items[0]
       for item in items.dropFirst() {
         switch compareNumbers(item, best) {
@@ -602,7 +674,7 @@ enum Ops {
         default: break
         }
       }
-      if case .double(let d) = best, d.isNaN { return best }
+      if kind == .decimal, let d = asDecimal(best) { return .decimal(d) }
       return best
     }
   }
@@ -616,75 +688,92 @@ enum Ops {
       return .int(x < 0 ? -x : x)
     case .uint: return a
     case .double(let d): return .double(Swift.abs(d))
+    case .decimal(let d): return .decimal(d.magnitude)
     default: return noOverload("math.abs", a)
     }
   }
 
-  static func floor(_ a: Value) -> Value {
+  /// `math.floor` and `math.ceil`: a decimal out in the rule profile
+  /// (`exact`), a double in the CEL profile.
+  static func roundToInteger(_ a: Value, _ function: String, _ rule: DecimalRoundingRule, exact: Bool) -> Value {
     switch a {
-    case .int(let x): return .double(Double(x))
-    case .uint(let x): return .double(Double(x))
-    case .double(let d): return .double(d.rounded(.down))
-    default: return noOverload("math.floor", a)
-    }
-  }
-
-  static func ceil(_ a: Value) -> Value {
-    switch a {
-    case .int(let x): return .double(Double(x))
-    case .uint(let x): return .double(Double(x))
-    case .double(let d): return .double(d.rounded(.up))
-    default: return noOverload("math.ceil", a)
+    case .decimal(let d): return .decimal(d.rounded(rule))
+    case .double(let d): return .double(d.rounded(rule == .down ? .down : .up))
+    case .int, .uint:
+      if exact, let d = asDecimal(a) { return .decimal(d) }
+      if case .int(let x) = a { return .double(Double(x)) }
+      if case .uint(let x) = a { return .double(Double(x)) }
+      return noOverload(function, a)
+    default: return noOverload(function, a)
     }
   }
 
   /// `math.round(x, digits)`: half away from zero at `digits` fraction digits
-  /// (negative digits round to tens, hundreds…).
-  static func round(_ a: Value, _ digits: Value) -> Value {
+  /// (negative digits round to tens, hundreds…). Doubles round as the decimal
+  /// they print as, so `math.round(2.675, 2)` is `2.68`.
+  static func round(_ a: Value, _ digits: Value, exact: Bool) -> Value {
     guard case .int(let n) = digits else { return noOverload("math.round", a, digits) }
-    guard n >= -30 && n <= 30 else {
-      return .fail("math.round: \(n) digits is out of range (-30 to 30)")
+    guard n >= -40 && n <= 40 else {
+      return .fail("math.round: \(n) digits is out of range (-40 to 40)")
     }
+    let scale = Int(n)
     switch a {
-    case .int(let x): return roundDouble(Double(x), Int(n))
-    case .uint(let x): return roundDouble(Double(x), Int(n))
-    case .double(let d): return roundDouble(d, Int(n))
+    case .decimal(let d): return .decimal(d.rounded(scale: scale, .halfAwayFromZero))
+    case .int, .uint:
+      guard let d = asDecimal(a) else { return noOverload("math.round", a, digits) }
+      let r = d.rounded(scale: scale, .halfAwayFromZero)
+      return exact ? .decimal(r) : .double(r.doubleValue)
+    case .double(let x):
+      guard let d = ExactDecimal(approximating: x) else { return a }
+      let r = d.rounded(scale: scale, .halfAwayFromZero).doubleValue
+      return .double(x.sign == .minus && r == 0 ? -0.0 : r)
     default: return noOverload("math.round", a, digits)
     }
   }
 
-  /// Rounds the decimal the double prints as (so `2.675` rounds to `2.68`,
-  /// as written, not as its binary approximation `2.67499…`).
-  static func roundDouble(_ d: Double, _ n: Int) -> Value {
-    guard let (negative, digits, point) = DoubleText.shortestDigits(d) else { return .double(d) }
-    // Keep `point + n` digits.
-    let keep = point + n
-    if keep >= digits.count { return .double(d) }
-    if keep < 0 { return .double(negative ? -0.0 : 0.0) }
-    var kept = Array(digits[..<keep])
-    var newPoint = point
-    if digits[keep] >= 5 {
-      var i = kept.count - 1
-      var carry = true
-      while carry && i >= 0 {
-        if kept[i] == 9 {
-          kept[i] = 0
-          i -= 1
-        } else {
-          kept[i] += 1
-          carry = false
-        }
-      }
-      if carry {
-        kept.insert(1, at: 0)
-        newPoint += 1
-      }
+  // MARK: Decimals
+
+  static func decimal(_ body: () throws(DecimalError) -> ExactDecimal) -> Value {
+    do {
+      return .decimal(try body())
+    } catch {
+      return .fail(error.description)
     }
-    var text = negative ? "-0." : "0."
-    for k in kept { text.append(Character(Unicode.Scalar(k + UInt8(ascii: "0")))) }
-    if kept.isEmpty { text += "0" }
-    text += "e\(newPoint)"
-    return .double(Double(text) ?? d)
+  }
+
+  /// Both operands as decimals, when one is a decimal and the other an int or
+  /// a decimal (rule profile promotion).
+  @inline(__always)
+  static func decimalPair(_ a: Value, _ b: Value) -> (ExactDecimal, ExactDecimal)? {
+    switch (a, b) {
+    case (.decimal(let x), .decimal(let y)): return (x, y)
+    case (.decimal(let x), .int(let y)): return (x, ExactDecimal(y))
+    case (.int(let x), .decimal(let y)): return (ExactDecimal(x), y)
+    default: return nil
+    }
+  }
+
+  /// Rule profile: a number as an exact decimal (int promotion).
+  static func promote(_ a: Value) -> Value {
+    asDecimal(a).map { .decimal($0) } ?? a
+  }
+
+  /// `double(x)` in the rule profile: an exact decimal.
+  static func toDecimal(_ a: Value) -> Value {
+    switch a {
+    case .decimal: return a
+    case .int, .uint: return promote(a)
+    case .double(let d):
+      guard let x = ExactDecimal(approximating: d) else { return .fail("\(a.literalText) has no decimal value") }
+      return .decimal(x)
+    case .string(let s):
+      guard let d = ExactDecimal(parsing: s) else {
+        return .fail("cannot convert \(a.literalText) to a decimal number")
+      }
+      return .decimal(d)
+    default:
+      return noOverload("double", a)
+    }
   }
 }
 
@@ -694,7 +783,4 @@ extension Ops {
     guard case .string = a, case .string = b else { return noOverload("matches", a, b) }
     return .fail("matches() is not available in this build")
   }
-
-  /// Rule profile: a number as an exact decimal.
-  static func promote(_ a: Value) -> Value { a }
 }

@@ -20,6 +20,7 @@ enum TypedJSON {
     case .int(let i): return .object([("int", .string(String(i)))])
     case .uint(let u): return .object([("uint", .string(String(u)))])
     case .double(let d): return .object([("double", .string(DoubleText.roundTrip(d)))])
+    case .decimal(let d): return .object([("double", .string(d.description))])
     case .string(let s): return .object([("string", .string(s))])
     case .bytes(let b): return .object([("bytes", .string(Base64.encode(b)))])
     case .date(let d): return .object([("date", .string(d.description))])
@@ -133,6 +134,14 @@ enum TypedJSON {
   }
 
   static func decodeDouble(_ text: String, profile: NumericProfile) throws(TypedJSONError) -> Value {
+    if profile == .rule {
+      guard isJSONNumber(text), let d = ExactDecimal(parsing: text) else {
+        throw TypedJSONError(
+          message: "not a decimal: \(text) (the rule profile has no NaN or infinity, and keeps at most 34 significant digits)"
+        )
+      }
+      return .decimal(d)
+    }
     switch text {
     case "NaN": return .double(.nan)
     case "Infinity": return .double(.infinity)

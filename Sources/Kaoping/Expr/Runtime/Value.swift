@@ -12,6 +12,8 @@ public enum Value: Sendable {
   case int(Int64)
   case uint(UInt64)
   case double(Double)
+  /// An exact decimal (rule profile), boxed to keep values small.
+  indirect case decimal(ExactDecimal)
   case string(String)
   case bytes([UInt8])
   case date(CELDate)
@@ -72,7 +74,7 @@ extension Value {
     case .bool: return .bool
     case .int: return .int
     case .uint: return .uint
-    case .double: return .double
+    case .double, .decimal: return .double
     case .string: return .string
     case .bytes: return .bytes
     case .date: return .date
