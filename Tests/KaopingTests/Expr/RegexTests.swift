@@ -428,22 +428,6 @@ func regexSyntaxErrors(_ c: RegexErrorCase) {
 
 // MARK: - Random patterns against a backtracking reference
 
-/// SplitMix64: a small deterministic generator, so failures reproduce.
-private struct SplitMix64 {
-  var state: UInt64
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  mutating func below(_ n: Int) -> Int {
-    Int(next() % UInt64(n))
-  }
-}
 
 /// The reference's syntax tree.
 private indirect enum RefNode {
