@@ -131,6 +131,16 @@ final class Checker {
   }
 
   private func unifyCore(_ a: ExprType, _ b: ExprType) -> Bool {
+    // A parameter already bound to a type that meets `dyn` widens to `dyn`, so
+    // that `[1] + [dyn(x)]` is a `list(dyn)`, not a `list(int)`.
+    if case .typeParam(let n) = a, substitution[n] != nil, shallow(b) == .dyn {
+      substitution[n] = .dyn
+      return true
+    }
+    if case .typeParam(let n) = b, substitution[n] != nil, shallow(a) == .dyn {
+      substitution[n] = .dyn
+      return true
+    }
     let a = shallow(a)
     let b = shallow(b)
     if a == b { return true }
@@ -192,6 +202,7 @@ final class Checker {
   }
 
   private func instantiate(_ overload: Overload) -> Overload {
+    guard overload.isGeneric else { return overload }
     var renaming: [String: ExprType] = [:]
     func rename(_ t: ExprType) -> ExprType {
       switch t {
@@ -481,30 +492,39 @@ final class Checker {
 
   // MARK: - Calls
 
+  /// Operators and special forms, by the name the parser gives them.
+  private enum Special {
+    case and, or, not, conditional, notStrictlyFalse, negate, index, `in`
+    case arithmetic(Function)
+    case equality(Function)
+    case ordering(Function)
+  }
+
+  private static let specials: [String: (Special, arity: Int)] = [
+    "_&&_": (.and, 2), "_||_": (.or, 2), "!_": (.not, 1), "_?_:_": (.conditional, 3),
+    "@not_strictly_false": (.notStrictlyFalse, 1), "-_": (.negate, 1), "_[_]": (.index, 2), "@in": (.in, 2),
+    "_+_": (.arithmetic(.add), 2), "_-_": (.arithmetic(.subtract), 2), "_*_": (.arithmetic(.multiply), 2),
+    "_/_": (.arithmetic(.divide), 2), "_%_": (.arithmetic(.remainder), 2),
+    "_==_": (.equality(.equals), 2), "_!=_": (.equality(.notEquals), 2),
+    "_<_": (.ordering(.less), 2), "_<=_": (.ordering(.lessOrEqual), 2), "_>_": (.ordering(.greater), 2),
+    "_>=_": (.ordering(.greaterOrEqual), 2),
+  ]
+
   private func checkCall(_ e: Expr, function: String, target: Expr?, args: [Expr]) -> (Checked, ExprType) {
-    if target == nil {
-      switch (function, args.count) {
-      case ("_&&_", 2), ("_||_", 2): return checkLogical(e, function, args)
-      case ("!_", 1): return checkNot(e, args[0])
-      case ("_?_:_", 3): return checkConditional(e, args)
-      case ("@not_strictly_false", 1):
+    if target == nil, let (special, arity) = Checker.specials[function], arity == args.count {
+      switch special {
+      case .and, .or: return checkLogical(e, function, args)
+      case .not: return checkNot(e, args[0])
+      case .conditional: return checkConditional(e, args)
+      case .notStrictlyFalse:
         let (c, _) = check(args[0])
         return (.notStrictlyFalse(c), .bool)
-      case ("_+_", 2): return checkArithmetic(e, .add, args)
-      case ("_-_", 2): return checkArithmetic(e, .subtract, args)
-      case ("_*_", 2): return checkArithmetic(e, .multiply, args)
-      case ("_/_", 2): return checkArithmetic(e, .divide, args)
-      case ("_%_", 2): return checkArithmetic(e, .remainder, args)
-      case ("-_", 1): return checkNegate(e, args[0])
-      case ("_==_", 2): return checkEquality(e, .equals, args)
-      case ("_!=_", 2): return checkEquality(e, .notEquals, args)
-      case ("_<_", 2): return checkOrdering(e, .less, args)
-      case ("_<=_", 2): return checkOrdering(e, .lessOrEqual, args)
-      case ("_>_", 2): return checkOrdering(e, .greater, args)
-      case ("_>=_", 2): return checkOrdering(e, .greaterOrEqual, args)
-      case ("_[_]", 2): return checkIndex(e, args)
-      case ("@in", 2): return checkIn(e, args)
-      default: break
+      case .negate: return checkNegate(e, args[0])
+      case .index: return checkIndex(e, args)
+      case .in: return checkIn(e, args)
+      case .arithmetic(let f): return checkArithmetic(e, f, args)
+      case .equality(let f): return checkEquality(e, f, args)
+      case .ordering(let f): return checkOrdering(e, f, args)
       }
     }
     // A qualified function name such as `math.round`.
@@ -525,10 +545,9 @@ final class Checker {
       argTypes.append(t)
     }
     guard let decl = Declarations.functions[name] else {
-      let candidates = Declarations.functions.keys.filter { !$0.hasPrefix("@") }
       report(
         "K223", "unknown function '\(name)'", at: e.offset,
-        hint: Suggest.didYouMean(name, among: candidates))
+        hint: Suggest.didYouMean(name, among: Declarations.publicNames))
       return (.failure("no such function '\(name)'"), .error)
     }
     let overloads = receiver == nil ? decl.global : decl.receiver
@@ -588,6 +607,16 @@ final class Checker {
           "K237", "\(quoteCEL(s)) is not a valid date", at: first.offset,
           hint: "write a real day as YYYY-MM-DD, like \"2023-01-31\"")
       }
+    case .matches:
+      if let pattern = args.last, args.count == 2, case .literal(.string(let s)) = pattern.kind {
+        do {
+          _ = try RE2Regex(s)
+        } catch {
+          report(
+            "K238", "invalid regular expression \(quoteCEL(s)): \(error.message)", at: pattern.offset,
+            hint: "matches() uses RE2 syntax; escape special characters with \\\\")
+        }
+      }
     case .workdays:
       if environment.calendar == nil {
         report(
@@ -603,13 +632,25 @@ final class Checker {
     let (a, ta) = check(args[0])
     let (b, tb) = check(args[1])
     let op = function == "_&&_" ? "&&" : "||"
+    let inMacro = Checker.isAccumulator(args[0])
     for (side, t, arg) in [("left", ta, args[0]), ("right", tb, args[1])] {
       let s = shallow(t)
       if s != .bool && !s.isOpen {
-        report("K230", "'\(op)' needs bool values, but its \(side) side is \(Checker.describe(resolve(t)))", at: arg.offset)
+        let message =
+          inMacro
+          ? "the condition of \(function == "_&&_" ? "all()" : "exists()") must be bool, but this is \(Checker.describe(resolve(t)))"
+          : "'\(op)' needs bool values, but its \(side) side is \(Checker.describe(resolve(t)))"
+        report("K230", message, at: arg.offset)
       }
     }
     return (function == "_&&_" ? .and(a, b) : .or(a, b), .bool)
+  }
+
+  /// Whether the expression is a macro's accumulator (`@result`), which only
+  /// macro expansions mention.
+  static func isAccumulator(_ e: Expr) -> Bool {
+    if case .ident(comprehensionAccumulator) = e.kind { return true }
+    return false
   }
 
   private func checkNot(_ e: Expr, _ arg: Expr) -> (Checked, ExprType) {
@@ -636,7 +677,13 @@ final class Checker {
     let (c, tc) = check(args[0])
     let s = shallow(tc)
     if s != .bool && !s.isOpen {
-      report("K228", "the condition of '? :' must be bool, but this is \(Checker.describe(resolve(tc)))", at: args[0].offset)
+      let inMacro = Checker.isAccumulator(args[2])
+      report(
+        "K228",
+        inMacro
+          ? "the condition of this macro (filter, map, exists_one) must be bool, but this is \(Checker.describe(resolve(tc)))"
+          : "the condition of '? :' must be bool, but this is \(Checker.describe(resolve(tc)))",
+        at: args[0].offset)
     }
     var (x, tx) = check(args[1])
     var (y, ty) = check(args[2])

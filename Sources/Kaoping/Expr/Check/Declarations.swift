@@ -7,9 +7,21 @@ struct Overload: Sendable {
   var params: [ExprType]
   var result: ExprType
 
+  /// Whether a parameter or the result mentions a type parameter.
+  let isGeneric: Bool
+
   init(_ params: [ExprType], _ result: ExprType) {
     self.params = params
     self.result = result
+    func generic(_ t: ExprType) -> Bool {
+      switch t {
+      case .typeParam: return true
+      case .list(let e): return generic(e)
+      case .map(let k, let v): return generic(k) || generic(v)
+      default: return false
+      }
+    }
+    isGeneric = params.contains(where: generic) || generic(result)
   }
 }
 
@@ -95,6 +107,9 @@ enum Declarations {
     add(.abs, global: oneNumber.map { Overload([$0], $0) })
     return table
   }()
+
+  /// The names a user may call, sorted (for suggestions).
+  static let publicNames: [String] = functions.keys.filter { !$0.hasPrefix("@") }.sorted()
 
   /// Namespaces of qualified function names (`math` in `math.round`).
   static let namespaces: Set<String> = ["math"]

@@ -99,40 +99,42 @@ enum Unparse {
 }
 
 enum Suggest {
-  /// The candidate closest to `name` by edit distance, when it is close enough
-  /// to be a likely misspelling.
+  /// The candidate closest to `name` by edit distance (ignoring case), when it
+  /// is close enough to be a likely misspelling.
   static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
-    let limit = max(1, min(3, name.count / 3 + 1))
-    var best: (String, Int)?
+    let target = Array(name.lowercased().unicodeScalars)
+    let limit = max(1, min(3, target.count / 3 + 1))
+    var best: (name: String, distance: Int)?
     for candidate in candidates where candidate != name {
-      let d = editDistance(name.lowercased(), candidate.lowercased())
-      if d <= limit, best == nil || d < best?.1 ?? Int.max {
-        best = (candidate, d)
-      }
+      let other = Array(candidate.lowercased().unicodeScalars)
+      guard abs(other.count - target.count) <= limit else { continue }
+      let d = editDistance(target, other, limit: best.map { min($0.distance - 1, limit) } ?? limit)
+      if let d, d < (best?.distance ?? Int.max) { best = (candidate, d) }
     }
-    return best?.0
+    return best?.name
   }
 
   static func didYouMean(_ name: String, among candidates: some Sequence<String>) -> String? {
     closest(to: name, among: candidates).map { "did you mean '\($0)'?" }
   }
 
-  /// Levenshtein distance over Unicode scalars.
-  static func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.unicodeScalars)
-    let y = Array(b.unicodeScalars)
-    if x.isEmpty { return y.count }
-    if y.isEmpty { return x.count }
+  /// Levenshtein distance, or `nil` when it exceeds `limit`.
+  static func editDistance(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar], limit: Int) -> Int? {
+    if x.isEmpty { return y.count <= limit ? y.count : nil }
+    if y.isEmpty { return x.count <= limit ? x.count : nil }
     var previous = Array(0...y.count)
     var current = [Int](repeating: 0, count: y.count + 1)
     for i in 1...x.count {
       current[0] = i
+      var rowMin = i
       for j in 1...y.count {
         let cost = x[i - 1] == y[j - 1] ? 0 : 1
         current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        rowMin = min(rowMin, current[j])
       }
+      if rowMin > limit { return nil }
       swap(&previous, &current)
     }
-    return previous[y.count]
+    return previous[y.count] <= limit ? previous[y.count] : nil
   }
 }

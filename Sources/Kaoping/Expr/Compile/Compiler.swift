@@ -82,6 +82,7 @@ struct Compiler {
     let children: [Node]
     switch node {
     case let n as UnaryNode: children = [n.operand]
+    case let n as MatchesNode: children = [n.operand]
     case let n as BinaryNode: children = [n.lhs, n.rhs]
     case let n as EqualsConstNode: children = [n.operand]
     case let n as NaryNode: children = n.args
@@ -137,7 +138,13 @@ struct Compiler {
     case .contains: return binary(Ops.contains)
     case .startsWith: return binary(Ops.startsWith)
     case .endsWith: return binary(Ops.endsWith)
-    case .matches: return binary(Ops.matches)
+    case .matches:
+      if args.count == 2, case .string(let pattern)? = args[1].constantValue,
+        let regex = try? RE2Regex(pattern)
+      {
+        return MatchesNode(args[0], regex)
+      }
+      return binary(Ops.matches)
     case .int: return unary(Ops.toInt)
     case .uint: return unary(Ops.toUint)
     case .double: return unary(exact ? Ops.toDecimal : Ops.toDouble)

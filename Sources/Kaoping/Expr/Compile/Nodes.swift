@@ -10,6 +10,15 @@ struct EvalContext {
   var locals: [Value]
   /// Comprehension iterations left; evaluation fails when it runs out.
   var budget: Int
+  /// The budget evaluation started with (for the message).
+  let limit: Int
+
+  init(variables: [Value], locals: [Value], budget: Int) {
+    self.variables = variables
+    self.locals = locals
+    self.budget = budget
+    self.limit = budget
+  }
 }
 
 /// A node of the evaluable tree. Subclasses are immutable.
@@ -401,7 +410,7 @@ final class ComprehensionNode: Node, @unchecked Sendable {
     for i in items.indices {
       c.budget -= 1
       if c.budget < 0 {
-        return .fail("evaluation stopped after \(comprehensionBudget) macro iterations")
+        return .fail("evaluation stopped after \(c.limit) macro iterations (the limit)")
       }
       if let slot2 = iterSlot2 {
         if let values {

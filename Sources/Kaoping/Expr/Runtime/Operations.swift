@@ -778,9 +778,29 @@ enum Ops {
 }
 
 extension Ops {
-  /// `matches`: RE2 partial match. Bound to the regex engine once it is merged.
+  /// `matches`: RE2 syntax, partial match (a substring matches), linear time.
+  /// An invalid pattern is an evaluation error.
   static func matches(_ a: Value, _ b: Value) -> Value {
-    guard case .string = a, case .string = b else { return noOverload("matches", a, b) }
-    return .fail("matches() is not available in this build")
+    guard case .string(let text) = a, case .string(let pattern) = b else { return noOverload("matches", a, b) }
+    do {
+      return .bool(try RE2Regex(pattern).matches(text))
+    } catch {
+      return .fail("invalid regular expression \(quoteCEL(pattern)): \(error.message)")
+    }
+  }
+}
+
+/// `matches` with a constant pattern, compiled once.
+final class MatchesNode: Node, @unchecked Sendable {
+  let operand: Node
+  let regex: RE2Regex
+  init(_ operand: Node, _ regex: RE2Regex) {
+    self.operand = operand
+    self.regex = regex
+  }
+  override func eval(_ c: inout EvalContext) -> Value {
+    let v = operand.eval(&c)
+    guard case .string(let text) = v else { return v.isError ? v : Ops.noOverload("matches", v) }
+    return .bool(regex.matches(text))
   }
 }
