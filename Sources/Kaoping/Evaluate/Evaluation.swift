@@ -101,7 +101,7 @@ public enum Evaluation {
         unknown.append(Diagnostic(
           code: .unknownColumn, message: "the column '\(column)' is not a field of any fact type", file: file.path, line: 1,
           column: 0,
-          hint: Suggest.closest(to: column, in: known).map { "did you mean '\($0)'?" } ?? "prefix columns for other uses with x-"))
+          hint: Suggest.closest(to: column, among: known).map { "did you mean '\($0)'?" } ?? "prefix columns for other uses with x-"))
       }
     }
     if !unknown.isEmpty { return .failure(.inputs(unknown)) }

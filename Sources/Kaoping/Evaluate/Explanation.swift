@@ -10,7 +10,7 @@ public enum Explanation {
     case .success(let value): detailed = value
     }
     guard detailed.roster.index[subject] != nil else {
-      let hint = Suggest.closest(to: subject, in: detailed.roster.subjects.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
+      let hint = Suggest.closest(to: subject, among: detailed.roster.subjects.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
       return .failure(.unknownSubject("the subject '\(subject)' is not in the roster\(hint)"))
     }
     guard let result = detailed.result.selectingScope(scope) else {

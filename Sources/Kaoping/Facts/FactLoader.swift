@@ -28,7 +28,7 @@ struct FactLoader {
     case .enumeration(let values):
       guard case .some(let text) = raw.textValue, values.contains(text) else {
         let shown = raw.textValue ?? ""
-        let hint = Suggest.closest(to: shown, in: values).map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = Suggest.closest(to: shown, among: values).map { " (did you mean '\($0)'?)" } ?? ""
         return .invalid("'\(shown)' is not one of \(values.joined(separator: ", "))\(hint)")
       }
       return .value(.string(text))
@@ -137,7 +137,7 @@ struct FactLoader {
           continue
         }
         guard let type = typeIndex[typeName] else {
-          let hint = Suggest.closest(to: typeName, in: rules.factTypes.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
+          let hint = Suggest.closest(to: typeName, among: rules.factTypes.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
           reject(.unknownFactType, "unknown fact type '\(typeName)'\(hint)")
           continue
         }
@@ -265,7 +265,7 @@ struct FactLoader {
           continue
         }
         guard let position = groupIndex[groupText] else {
-          let hint = Suggest.closest(to: groupText, in: rules.groups.map(\.id)).map { "did you mean '\($0)'?" }
+          let hint = Suggest.closest(to: groupText, among: rules.groups.map(\.id)).map { "did you mean '\($0)'?" }
           fail("subject \(id) is in the unknown group '\(groupText)'", hint: hint)
           continue
         }

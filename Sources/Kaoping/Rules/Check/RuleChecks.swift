@@ -27,7 +27,7 @@ struct RuleChecks {
   /// A reference to something undeclared, with a "did you mean" hint.
   private mutating func unknown(_ kind: String, _ name: String, among known: [String], at location: RuleLocation, extra: String? = nil) {
     var hint: String?
-    if let close = Suggest.closest(to: name, in: known) {
+    if let close = Suggest.closest(to: name, among: known) {
       hint = "did you mean '\(close)'?"
     } else if known.isEmpty {
       hint = "no \(kind) is declared"
@@ -149,7 +149,7 @@ struct RuleChecks {
     {
       for entry in table.entries where !values.contains(entry.key) {
         error(.tableKey, "the table key '\(entry.key)' is not a value of \(factType.id).\(field)", at: table.by.location,
-              hint: Suggest.closest(to: entry.key, in: values).map { "did you mean '\($0)'?" } ?? "values: \(values.joined(separator: ", "))")
+              hint: Suggest.closest(to: entry.key, among: values).map { "did you mean '\($0)'?" } ?? "values: \(values.joined(separator: ", "))")
       }
       let missing = values.filter { value in !table.entries.contains { $0.key == value } }
       if !missing.isEmpty, table.defaultPoints == nil {

@@ -59,7 +59,7 @@ struct NodeReader {
         fields.order.append(key)
       } else {
         var hint: String? = nil
-        if let close = Suggest.closest(to: key, in: allowed) { hint = "did you mean '\(close)'?" }
+        if let close = Suggest.closest(to: key, among: allowed) { hint = "did you mean '\(close)'?" }
         else { hint = "allowed here: \(allowed.joined(separator: ", ")); keys starting with x- are ignored" }
         error(.unknownKey, "unknown key '\(key)' in \(what)", at: entry.key, hint: hint)
       }
@@ -241,7 +241,7 @@ struct NodeReader {
     if let value = T(rawValue: text), choices.contains(where: { $0.rawValue == text }) { return value }
     let names = choices.map(\.rawValue)
     var hint = "one of: \(names.joined(separator: ", "))"
-    if let close = Suggest.closest(to: text, in: names) { hint = "did you mean '\(close)'?" }
+    if let close = Suggest.closest(to: text, among: names) { hint = "did you mean '\(close)'?" }
     error(.invalidChoice, "\(what) must be one of \(names.joined(separator: ", ")), not '\(text)'", at: node, hint: hint)
     return nil
   }
@@ -294,42 +294,4 @@ struct Fields {
   var order: [String] = []
 
   subscript(key: String) -> YAMLNode? { values[key] }
-}
-
-/// "Did you mean" suggestions by edit distance.
-enum Suggest {
-  /// The candidate closest to `word`, if it is close enough to be a likely slip.
-  static func closest(to word: String, in candidates: [String]) -> String? {
-    var best: (String, Int)? = nil
-    for candidate in candidates {
-      let distance = editDistance(word.lowercased(), candidate.lowercased())
-      if best == nil || distance < best?.1 ?? Int.max { best = (candidate, distance) }
-    }
-    guard let (candidate, distance) = best else { return nil }
-    let limit = max(1, min(word.count, candidate.count) / 3)
-    return distance <= limit ? candidate : nil
-  }
-
-  static func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.unicodeScalars)
-    let b = Array(b.unicodeScalars)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var twoBack = [Int](repeating: 0, count: b.count + 1)
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-      current[0] = i
-      for j in 1...b.count {
-        let cost = a[i - 1] == b[j - 1] ? 0 : 1
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-        // An adjacent transposition counts as one edit.
-        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-          current[j] = min(current[j], twoBack[j - 2] + 1)
-        }
-      }
-      (twoBack, previous, current) = (previous, current, twoBack)
-    }
-    return previous[b.count]
-  }
 }

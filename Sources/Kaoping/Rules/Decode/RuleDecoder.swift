@@ -91,7 +91,7 @@ struct RuleDecoder {
         for item in list {
           guard let text = reader.text(item, "a weekend day") else { continue }
           if let index = names.firstIndex(of: text.lowercased()) { weekend.insert(index + 1) } else {
-            let hint = Suggest.closest(to: text, in: names).map { "did you mean '\($0)'?" } ?? "use mon, tue, wed, thu, fri, sat, sun"
+            let hint = Suggest.closest(to: text, among: names).map { "did you mean '\($0)'?" } ?? "use mon, tue, wed, thu, fri, sat, sun"
             reader.error(.invalidChoice, "'\(text)' is not a day of the week", at: item, hint: hint)
           }
         }
@@ -231,7 +231,7 @@ struct RuleDecoder {
       type = .enumeration(values)
     default:
       var hint = "one of: \(names.joined(separator: ", "))"
-      if let close = Suggest.closest(to: typeName, in: names) { hint = "did you mean '\(close)'?" }
+      if let close = Suggest.closest(to: typeName, among: names) { hint = "did you mean '\(close)'?" }
       if typeName == "double" || typeName == "float" || typeName == "number" { hint = "use decimal" }
       if typeName == "text" || typeName == "str" { hint = "use string" }
       reader.error(.invalidFieldType, "'\(typeName)' is not a field type", at: typeNode, hint: hint)
