@@ -41,7 +41,8 @@ struct ByteStringInterner: Sendable {
     guard ends.count < Int(Int32.max) else { return nil }
     let id = Int32(ends.count)
     if let base = bytes.baseAddress, bytes.count > 0 {
-      storage.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+      storage.append(
+        contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count))
     }
     ends.append(storage.count)
     hashes.append(hash)

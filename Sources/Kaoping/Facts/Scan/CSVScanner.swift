@@ -143,8 +143,9 @@ struct CSVScanner {
       throw fail(UTF8Input.encodingError(source, offset: bad, row: errorRow, column: column, unit: "row"))
     }
     guard position < source.count else {
-      throw fail(ScanError(
-        row: 1, column: 1, message: "the file is empty; a CSV file needs a header row with the column names"))
+      throw fail(
+        ScanError(
+          row: 1, column: 1, message: "the file is empty; a CSV file needs a header row with the column names"))
     }
     let start = position
     var count = try scanRow()
@@ -162,15 +163,18 @@ struct CSVScanner {
       let name = cell.string(in: source)
       let column = UTF8Input.column(source, rowStart: start, offset: cell.isQuoted ? cell.start - 1 : cell.start)
       if name.isEmpty {
-        throw fail(ScanError(
-          row: 1, column: column,
-          message: "the header of column \(CSVText.columnLetters(index)) is empty; every column needs a name"))
+        throw fail(
+          ScanError(
+            row: 1, column: column,
+            message: "the header of column \(CSVText.columnLetters(index)) is empty; every column needs a name"))
       }
       if let first = seen[name] {
-        throw fail(ScanError(
-          row: 1, column: column,
-          message: "the header names column \"\(name)\" twice (columns \(CSVText.columnLetters(first)) and \(CSVText.columnLetters(index)))",
-          hint: "rename or remove one of the two columns"))
+        throw fail(
+          ScanError(
+            row: 1, column: column,
+            message:
+              "the header names column \"\(name)\" twice (columns \(CSVText.columnLetters(first)) and \(CSVText.columnLetters(index)))",
+            hint: "rename or remove one of the two columns"))
       }
       seen[name] = index
       names.append(name)
@@ -184,7 +188,8 @@ struct CSVScanner {
   func headerColumn(_ index: Int) -> Int {
     guard index >= 0, index < headerCells.count else { return 1 }
     let cell = headerCells[index]
-    return UTF8Input.column(source, rowStart: UTF8Input.bomLength(source), offset: cell.isQuoted ? cell.start - 1 : cell.start)
+    return UTF8Input.column(
+      source, rowStart: UTF8Input.bomLength(source), offset: cell.isQuoted ? cell.start - 1 : cell.start)
   }
 
   /// The next record, or nil at the end of the input. Reads the header first if
@@ -272,10 +277,11 @@ struct CSVScanner {
         var escaped = false
         while true {
           guard p < end, let found = memchr(base + p, Int32(Self.quote), end - p) else {
-            throw fail(ScanError(
-              row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: cellStart),
-              message: "unterminated quoted field that starts on row \(row)",
-              hint: "a cell that starts with \" must end with \"; inside it, write \" as \"\""))
+            throw fail(
+              ScanError(
+                row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: cellStart),
+                message: "unterminated quoted field that starts on row \(row)",
+                hint: "a cell that starts with \" must end with \"; inside it, write \" as \"\""))
           }
           let q = base.distance(to: UnsafeRawPointer(found))
           if q + 1 < end, base.load(fromByteOffset: q + 1, as: UInt8.self) == Self.quote {
@@ -291,19 +297,22 @@ struct CSVScanner {
         if p < end {
           let next = base.load(fromByteOffset: p, as: UInt8.self)
           if next != Self.comma, next != Self.lf, next != Self.cr {
-            throw fail(ScanError(
-              row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: p),
-              message: "row \(row) has text after the closing \" of a quoted cell",
-              hint: "inside a quoted cell, write \" as \"\""))
+            throw fail(
+              ScanError(
+                row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: p),
+                message: "row \(row) has text after the closing \" of a quoted cell",
+                hint: "inside a quoted cell, write \" as \"\""))
           }
         }
       } else {
         p = Self.unquotedEnd(base, from: p, end: end)
         if p < end, base.load(fromByteOffset: p, as: UInt8.self) == Self.quote {
-          throw fail(ScanError(
-            row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: p),
-            message: "row \(row) has a \" inside a cell that does not start with one",
-            hint: "write the whole cell in double quotes and each \" inside it as \"\", for example \"5\"\" screen\""))
+          throw fail(
+            ScanError(
+              row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: p),
+              message: "row \(row) has a \" inside a cell that does not start with one",
+              hint: "write the whole cell in double quotes and each \" inside it as \"\", for example \"5\"\" screen\"")
+          )
         }
         cell = Cell(start: cellStart, end: p, needsUnescape: false, isQuoted: false)
       }

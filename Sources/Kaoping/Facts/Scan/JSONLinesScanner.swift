@@ -298,7 +298,9 @@ struct JSONLinesScanner {
     guard byte(p) == 0x7B else {
       throw lineError(
         at: p, lineStart: lineStart,
-        message: "line \(line) is not a JSON object; each line must hold one object such as {\"id\": \"f1\", \"subject\": \"A\"}")
+        message:
+          "line \(line) is not a JSON object; each line must hold one object such as {\"id\": \"f1\", \"subject\": \"A\"}"
+      )
     }
     p += 1
     var count = 0
@@ -365,7 +367,9 @@ struct JSONLinesScanner {
             UnsafeRawBufferPointer(rebasing: source[(keyQuote + 1)..<keyEnd]), needsUnescape: keyEscaped)
           throw lineError(
             at: valueStart, lineStart: lineStart,
-            message: "the field \"\(key)\" holds \(what); a fact field must be a plain value (text, number, true, false or null)")
+            message:
+              "the field \"\(key)\" holds \(what); a fact field must be a plain value (text, number, true, false or null)"
+          )
         case 0x27:
           throw lineError(
             at: p, lineStart: lineStart, message: "text must be in double quotes, not single quotes")
@@ -433,7 +437,8 @@ struct JSONLinesScanner {
       return "a control character (U+00\(hex2(byte)))"
     }
     let length = byte < 0x80 ? 1 : max(UTF8Input.sequenceLength(base, at: p, end: bytes.count), 1)
-    let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[p..<min(p + length, bytes.count)]), as: UTF8.self)
+    let text = String(
+      decoding: UnsafeRawBufferPointer(rebasing: bytes[p..<min(p + length, bytes.count)]), as: UTF8.self)
     return "'\(text)'"
   }
 
@@ -467,7 +472,9 @@ struct JSONLinesScanner {
         throw lineError(
           at: q, lineStart: lineStart,
           message: "a control character (U+00\(Self.hex2(byte))) must be written as an escape in JSON text",
-          hint: byte == 0x09 ? "write a tab as \\t" : byte == 0x0D ? "write a carriage return as \\r" : "write it as \\u00\(Self.hex2(byte))")
+          hint: byte == 0x09
+            ? "write a tab as \\t"
+            : byte == 0x0D ? "write a carriage return as \\r" : "write it as \\u00\(Self.hex2(byte))")
       }
       q += 1
     }
@@ -475,7 +482,8 @@ struct JSONLinesScanner {
 
   private mutating func unterminatedString(quote: Int, lineStart: Int) -> ScanError {
     lineError(
-      at: quote, lineStart: lineStart, message: "the text that starts here is not closed with \" before the end of the line",
+      at: quote, lineStart: lineStart,
+      message: "the text that starts here is not closed with \" before the end of the line",
       hint: "a line break inside text must be written as \\n")
   }
 

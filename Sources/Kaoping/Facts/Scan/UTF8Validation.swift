@@ -140,7 +140,8 @@ enum UTF8Input {
     let byteText = "0x" + (hex.count < 2 ? "0" + hex : hex)
     var hint = "save the file as UTF-8"
     if looksLikeGBK(bytes, at: offset) {
-      hint = "the file looks like GBK/GB18030 (Chinese Windows encoding); in the spreadsheet program choose \"Save as\" and the type \"CSV UTF-8\""
+      hint =
+        "the file looks like GBK/GB18030 (Chinese Windows encoding); in the spreadsheet program choose \"Save as\" and the type \"CSV UTF-8\""
     }
     return ScanError(
       row: row, column: column,
