@@ -120,7 +120,8 @@ struct CSVScanner {
   private let scratch = ScanScratch<Cell>(capacity: 16)
   /// Offset where the last scanned row's content ends (before its line break).
   private var rowEnd = 0
-  /// Offset where the first cell beyond the header's width starts, or -1.
+  /// Offset where the first cell beyond the header's width starts (its quote, if
+  /// quoted), or -1.
   private var overflowStart = -1
 
   /// A scanner over `bytes` (a leading byte order mark is skipped).
@@ -258,6 +259,10 @@ struct CSVScanner {
   /// Scans the row starting at `position` (which is not a line end), storing up to
   /// `scratch.capacity` cells; returns the number of cells and moves `position`
   /// past the row's line break (and `row` on to the next row).
+  ///
+  /// Unquoted text is read eight bytes at a time: a byte can only be `,` `"` LF or
+  /// CR if it is below 0x2D, which `candidates` marks for all eight bytes at once;
+  /// the marks of one word serve every cell that ends in it.
   private mutating func scanRow() throws(ScanError) -> Int {
     guard let base = source.baseAddress else { return 0 }
     let end = source.count
@@ -265,106 +270,128 @@ struct CSVScanner {
     let capacity = scratch.capacity
     let width = headerCells.count
     let rowStart = position
-    var p = position
     var count = 0
-    overflowStart = -1
+    var overflow = -1
+    var cellStart = rowStart
+    var lineEnd = end
+    var next = end
+
+    @inline(__always) func store(_ cell: Cell) {
+      if count < capacity { cells[count] = cell }
+      if count == width { overflow = cellStart }
+      count += 1
+    }
+
+    var wordAt = rowStart
+    var mask = Self.candidates(Self.word(base, at: wordAt, end: end))
     while true {
-      var cell: Cell
-      let cellStart = p
-      if p < end, base.load(fromByteOffset: p, as: UInt8.self) == Self.quote {
-        p += 1
-        let contentStart = p
-        var escaped = false
-        while true {
-          guard p < end, let found = memchr(base + p, Int32(Self.quote), end - p) else {
-            throw fail(
-              ScanError(
-                row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: cellStart),
-                message: "unterminated quoted field that starts on row \(row)",
-                hint: "a cell that starts with \" must end with \"; inside it, write \" as \"\""))
-          }
-          let q = base.distance(to: UnsafeRawPointer(found))
-          if q + 1 < end, base.load(fromByteOffset: q + 1, as: UInt8.self) == Self.quote {
-            escaped = true
-            p = q + 2
-            continue
-          }
-          p = q
+      // The next byte below 0x2D (or `end`).
+      var i: Int
+      while true {
+        if mask != 0 {
+          i = wordAt + mask.trailingZeroBitCount >> 3
+          mask &= mask &- 1
           break
         }
-        cell = Cell(start: contentStart, end: p, needsUnescape: escaped, isQuoted: true)
-        p += 1
-        if p < end {
-          let next = base.load(fromByteOffset: p, as: UInt8.self)
-          if next != Self.comma, next != Self.lf, next != Self.cr {
-            throw fail(
-              ScanError(
-                row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: p),
-                message: "row \(row) has text after the closing \" of a quoted cell",
-                hint: "inside a quoted cell, write \" as \"\""))
-          }
+        wordAt += 8
+        if wordAt >= end {
+          i = end
+          break
         }
-      } else {
-        p = Self.unquotedEnd(base, from: p, end: end)
-        if p < end, base.load(fromByteOffset: p, as: UInt8.self) == Self.quote {
-          throw fail(
-            ScanError(
-              row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: p),
-              message: "row \(row) has a \" inside a cell that does not start with one",
-              hint: "write the whole cell in double quotes and each \" inside it as \"\", for example \"5\"\" screen\"")
-          )
-        }
-        cell = Cell(start: cellStart, end: p, needsUnescape: false, isQuoted: false)
+        mask = Self.candidates(Self.word(base, at: wordAt, end: end))
       }
-      if count < capacity { cells[count] = cell }
-      if count == width { overflowStart = cellStart }
-      count += 1
-      if p >= end {
-        rowEnd = end
+      if i >= end {
+        store(Cell(start: cellStart, end: end, needsUnescape: false, isQuoted: false))
         break
       }
-      let separator = base.load(fromByteOffset: p, as: UInt8.self)
-      if separator == Self.comma {
-        p += 1
+      let byte = base.load(fromByteOffset: i, as: UInt8.self)
+      if byte == Self.comma {
+        store(Cell(start: cellStart, end: i, needsUnescape: false, isQuoted: false))
+        cellStart = i + 1
         continue
       }
-      rowEnd = p
-      p += 1
-      if separator == Self.cr, p < end, base.load(fromByteOffset: p, as: UInt8.self) == Self.lf { p += 1 }
+      if byte == Self.lf || byte == Self.cr {
+        store(Cell(start: cellStart, end: i, needsUnescape: false, isQuoted: false))
+        lineEnd = i
+        next = i + 1
+        if byte == Self.cr, next < end, base.load(fromByteOffset: next, as: UInt8.self) == Self.lf { next += 1 }
+        row += 1
+        break
+      }
+      guard byte == Self.quote else { continue }  // another byte below 0x2D, such as a space
+      guard i == cellStart else {
+        throw fail(
+          ScanError(
+            row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: i),
+            message: "row \(row) has a \" inside a cell that does not start with one",
+            hint: "write the whole cell in double quotes and each \" inside it as \"\", for example \"5\"\" screen\""))
+      }
+      // A quoted cell: find its closing quote, skipping doubled ones.
+      var q = i + 1
+      var escaped = false
+      while true {
+        guard q < end, let found = memchr(base + q, Int32(Self.quote), end - q) else {
+          throw fail(
+            ScanError(
+              row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: i),
+              message: "unterminated quoted field that starts on row \(row)",
+              hint: "a cell that starts with \" must end with \"; inside it, write \" as \"\""))
+        }
+        q = base.distance(to: UnsafeRawPointer(found))
+        guard q + 1 < end, base.load(fromByteOffset: q + 1, as: UInt8.self) == Self.quote else { break }
+        escaped = true
+        q += 2
+      }
+      store(Cell(start: i + 1, end: q, needsUnescape: escaped, isQuoted: true))
+      let after = q + 1
+      if after >= end { break }
+      let separator = base.load(fromByteOffset: after, as: UInt8.self)
+      if separator == Self.comma {
+        cellStart = after + 1
+        wordAt = cellStart
+        mask = cellStart < end ? Self.candidates(Self.word(base, at: cellStart, end: end)) : 0
+        continue
+      }
+      guard separator == Self.lf || separator == Self.cr else {
+        throw fail(
+          ScanError(
+            row: row, column: UTF8Input.column(source, rowStart: rowStart, offset: after),
+            message: "row \(row) has text after the closing \" of a quoted cell",
+            hint: "inside a quoted cell, write \" as \"\""))
+      }
+      lineEnd = after
+      next = after + 1
+      if separator == Self.cr, next < end, base.load(fromByteOffset: next, as: UInt8.self) == Self.lf { next += 1 }
       row += 1
       break
     }
-    position = p
+    position = next
+    rowEnd = lineEnd
+    overflowStart = overflow
     return count
   }
 
-  /// The offset of the first `,` `"` LF or CR at or after `start`, or `end`.
-  ///
-  /// Eight bytes at a time: a byte can only be one of those four if it is below
-  /// 0x2D, which (for bytes below 0x80) `(byte | 0x80) - 0x2D` tells by its top bit,
-  /// without borrows between bytes.
+  /// The eight bytes at `p` as a little-endian word; past `end`, zero bytes.
   @inline(__always)
-  private static func unquotedEnd(_ base: UnsafeRawPointer, from start: Int, end: Int) -> Int {
+  private static func word(_ base: UnsafeRawPointer, at p: Int, end: Int) -> UInt64 {
+    if p + 8 <= end { return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self)) }
+    var word: UInt64 = 0
+    var k = 0
+    while p + k < end {
+      word |= UInt64(base.load(fromByteOffset: p + k, as: UInt8.self)) << UInt64(8 * k)
+      k += 1
+    }
+    return word
+  }
+
+  /// The top bit of each byte of `word` that is below 0x2D: `(byte | 0x80) - 0x2D`
+  /// keeps its top bit exactly when `byte & 0x7F` is at least 0x2D, and no byte
+  /// borrows from its neighbour; bytes from 0x80 up are not marked.
+  @inline(__always)
+  private static func candidates(_ word: UInt64) -> UInt64 {
     let high: UInt64 = 0x8080_8080_8080_8080
     let limit: UInt64 = 0x2D2D_2D2D_2D2D_2D2D
-    var p = start
-    while p + 8 <= end {
-      let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-      var low = ~((word | high) &- limit) & ~word & high
-      while low != 0 {
-        let i = p + low.trailingZeroBitCount >> 3
-        let byte = base.load(fromByteOffset: i, as: UInt8.self)
-        if byte == comma || byte == quote || byte == lf || byte == cr { return i }
-        low &= low &- 1
-      }
-      p += 8
-    }
-    while p < end {
-      let byte = base.load(fromByteOffset: p, as: UInt8.self)
-      if byte < 0x2D, byte == comma || byte == quote || byte == lf || byte == cr { return p }
-      p += 1
-    }
-    return end
+    return ~((word | high) &- limit) & ~word & high
   }
 
   /// The spreadsheet row and column of `offset`, counting from `start` (row 1), for

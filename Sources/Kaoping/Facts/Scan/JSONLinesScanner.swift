@@ -291,7 +291,7 @@ struct JSONLinesScanner {
     @inline(__always) func skipSpace() {
       while p < end {
         let b = base.load(fromByteOffset: p, as: UInt8.self)
-        guard b == 0x20 || b == 0x09 || b == 0x0D else { return }
+        guard b <= 0x20, b == 0x20 || b == 0x09 || b == 0x0D else { return }
         p += 1
       }
     }
@@ -304,6 +304,7 @@ struct JSONLinesScanner {
     }
     p += 1
     var count = 0
+    var seen: UInt64 = 0
     skipSpace()
     if byte(p) == 0x7D {
       p += 1
@@ -381,7 +382,7 @@ struct JSONLinesScanner {
         let field = JSONField(
           keyStart: keyQuote + 1, keyEnd: keyEnd, keyNeedsUnescape: keyEscaped,
           valueStart: valueBegin, valueEnd: valueEnd, kind: kind)
-        try add(field, at: count, keyQuote: keyQuote, lineStart: lineStart)
+        try add(field, at: count, keyQuote: keyQuote, lineStart: lineStart, seen: &seen)
         count += 1
         skipSpace()
         let after = byte(p)
@@ -458,7 +459,23 @@ struct JSONLinesScanner {
     let end = source.count
     var q = quote + 1
     var escaped = false
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
     while true {
+      // Eight bytes at a time to the next `"`, `\` or control character: each mask
+      // is exact at its lowest marked byte, so the lowest mark of all three is.
+      while q + 8 <= end {
+        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: q, as: UInt64.self))
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let marks =
+          ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word) & high
+        if marks != 0 {
+          q += marks.trailingZeroBitCount >> 3
+          break
+        }
+        q += 8
+      }
       guard q < end else { throw unterminatedString(quote: quote, lineStart: lineStart) }
       let byte = base.load(fromByteOffset: q, as: UInt8.self)
       if byte == 0x22 { return (q, escaped) }
@@ -564,31 +581,62 @@ struct JSONLinesScanner {
   }
 
   /// Stores `field` as field number `index`, rejecting a key already in the object.
+  ///
+  /// Each key's fingerprint is kept; `seen` has one of 64 bits set per key so far
+  /// (chosen by the fingerprint), so a new key is compared with the others only
+  /// when its bit is already set.
   @inline(__always)
-  private mutating func add(_ field: JSONField, at index: Int, keyQuote: Int, lineStart: Int) throws(ScanError) {
+  private mutating func add(
+    _ field: JSONField, at index: Int, keyQuote: Int, lineStart: Int, seen: inout UInt64
+  ) throws(ScanError) {
     if index >= fields.capacity {
       fields.grow(to: index + 1, keeping: index)
       hashes.grow(to: index + 1, keeping: index)
     }
-    let hash = keyHash(field)
-    let stored = hashes.base
-    for i in 0..<index where stored[i] == hash && sameKey(fields.base[i], field) {
+    let fingerprint = keyFingerprint(field)
+    let bit: UInt64 = 1 << ((fingerprint &* 0x9E37_79B9_7F4A_7C15) >> 58)
+    if seen & bit != 0 {
+      try checkDuplicate(field, fingerprint: fingerprint, count: index, keyQuote: keyQuote, lineStart: lineStart)
+    }
+    seen |= bit
+    fields.base[index] = field
+    hashes.base[index] = fingerprint
+  }
+
+  /// Throws if one of the first `count` fields has the key of `field`.
+  @inline(never)
+  private mutating func checkDuplicate(
+    _ field: JSONField, fingerprint: UInt64, count: Int, keyQuote: Int, lineStart: Int
+  ) throws(ScanError) {
+    for i in 0..<count where hashes.base[i] == fingerprint && sameKey(fields.base[i], field) {
       let key = field.key(in: source)
       throw lineError(
         at: keyQuote, lineStart: lineStart, message: "the field \"\(key)\" appears twice in this object",
         hint: "keep one of the two")
     }
-    fields.base[index] = field
-    stored[index] = hash
   }
 
-  /// A hash of the unescaped key (FNV-1a over its UTF-8).
-  private func keyHash(_ field: JSONField) -> UInt64 {
-    field.withKeyBytes(in: source) { bytes in
-      var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-      for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-      return hash
+  /// A fingerprint of the unescaped key: for keys of up to 7 bytes the bytes
+  /// themselves and the length (so equal only for equal keys), for longer keys a
+  /// hash.
+  @inline(__always)
+  private func keyFingerprint(_ field: JSONField) -> UInt64 {
+    if !field.keyNeedsUnescape {
+      let n = field.keyEnd - field.keyStart
+      if n < 8, field.keyStart + 8 <= source.count, let base = source.baseAddress {
+        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: field.keyStart, as: UInt64.self))
+        return word & ((1 << UInt64(8 * n)) &- 1) | UInt64(n) << 56
+      }
+      return Self.fingerprint(field.rawKey(in: source))
     }
+    return field.withKeyBytes(in: source) { Self.fingerprint($0) }
+  }
+
+  private static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    guard bytes.count < 8 else { return ByteStringInterner.hash(bytes) }
+    var word: UInt64 = 0
+    for (k, byte) in bytes.enumerated() { word |= UInt64(byte) << UInt64(8 * k) }
+    return word | UInt64(bytes.count) << 56
   }
 
   private func sameKey(_ a: JSONField, _ b: JSONField) -> Bool {

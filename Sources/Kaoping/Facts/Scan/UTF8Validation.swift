@@ -17,32 +17,35 @@ enum UTF8Input {
   /// well-formed UTF-8 sequence (Unicode table 3-7: no overlong forms, no surrogates,
   /// nothing above U+10FFFF), or nil when all of it is valid.
   ///
-  /// ASCII is checked eight bytes at a time.
+  /// ASCII is checked eight bytes at a time; a run of multi-byte characters is
+  /// checked character by character without leaving the run.
   static func firstInvalidOffset(_ bytes: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
     guard let base = bytes.baseAddress else { return nil }
     let end = bytes.count
     var p = max(start, 0)
     let high: UInt64 = 0x8080_8080_8080_8080
     while p < end {
-      // ASCII fast path: eight bytes at a time while no byte has its top bit set.
+      // ASCII: eight bytes at a time while no byte has its top bit set.
       while p + 8 <= end {
-        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-        let top = word & high
+        let top = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self)) & high
         if top != 0 {
           p += top.trailingZeroBitCount >> 3
           break
         }
         p += 8
       }
-      guard p < end else { return nil }
-      let byte = base.load(fromByteOffset: p, as: UInt8.self)
-      if byte < 0x80 {
-        p += 1
-        continue
+      // Bytes one by one: the tail, and a run of non-ASCII characters.
+      while p < end {
+        let byte = base.load(fromByteOffset: p, as: UInt8.self)
+        if byte < 0x80 {
+          p += 1
+          if p + 8 <= end { break }
+          continue
+        }
+        let length = sequenceLength(base, at: p, end: end)
+        if length == 0 { return p }
+        p += length
       }
-      let length = sequenceLength(base, at: p, end: end)
-      if length == 0 { return p }
-      p += length
     }
     return nil
   }
@@ -52,6 +55,12 @@ enum UTF8Input {
   @inline(__always)
   static func sequenceLength(_ base: UnsafeRawPointer, at p: Int, end: Int) -> Int {
     let b0 = base.load(fromByteOffset: p, as: UInt8.self)
+    // The usual case for Chinese text: a three-byte character (E1–EC, EE–EF lead)
+    // with four bytes readable.
+    if p + 4 <= end, b0 & 0xF0 == 0xE0, b0 != 0xE0, b0 != 0xED {
+      let word = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt32.self))
+      return word & 0x00C0_C000 == 0x0080_8000 ? 3 : 0
+    }
     @inline(__always) func byte(_ i: Int) -> UInt8 {
       p + i < end ? base.load(fromByteOffset: p + i, as: UInt8.self) : 0
     }
