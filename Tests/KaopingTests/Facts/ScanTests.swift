@@ -117,6 +117,11 @@ private func jsonlError(_ text: String, sourceLocation: SourceLocation = #_sourc
 
 private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
+/// Whether `scanner.next()` returns nil (without throwing).
+private func reportsEnd(_ scanner: inout CSVScanner) -> Bool {
+  do throws(ScanError) { return try scanner.next() == nil } catch { return false }
+}
+
 private func s(_ needsUnescape: Bool = false) -> JSONValueKind { .string(needsUnescape: needsUnescape) }
 
 /// All tests of the fact scanners (`swift test --filter ScanTests`).
@@ -268,6 +273,19 @@ extension ScanTests {
         var other = CSVScanner(source)
         #expect((try? other.next())??.row == 2)
         #expect(other.width == 2)
+      }
+      // After a header error, readHeader throws it again and next() reports nothing.
+      bytes("a,a\n1,2\n").withUnsafeBytes { source in
+        var scanner = CSVScanner(source)
+        var errors: [String] = []
+        for _ in 0..<2 {
+          do throws(ScanError) { _ = try scanner.readHeader() } catch { errors.append(error.message) }
+        }
+        #expect(errors.count == 2 && errors[0] == errors[1])
+        #expect(reportsEnd(&scanner))
+        var fresh = CSVScanner(source)
+        #expect(throws: ScanError.self) { try fresh.next() }
+        #expect(reportsEnd(&fresh))
       }
     }
 

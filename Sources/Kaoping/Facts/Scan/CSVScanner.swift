@@ -116,6 +116,7 @@ struct CSVScanner {
   /// The header's cells once read (offsets into `source`).
   private(set) var headerCells: [Cell] = []
   private var header: [String]?
+  private var headerError: ScanError?
   private var finished = false
   private let scratch = ScanScratch<Cell>(capacity: 16)
   /// Offset where the last scanned row's content ends (before its line break).
@@ -135,9 +136,19 @@ struct CSVScanner {
 
   /// Checks the input is UTF-8 and reads the header row: the column names, decoded.
   /// Names must be non-empty and distinct. Calling it again returns the same names.
+  /// After an error, calling it again throws the same error.
   mutating func readHeader() throws(ScanError) -> [String] {
     if let header { return header }
-    if finished { return [] }
+    if let headerError { throw headerError }
+    do {
+      return try scanHeader()
+    } catch {
+      headerError = error
+      throw error
+    }
+  }
+
+  private mutating func scanHeader() throws(ScanError) -> [String] {
     let bomEnd = position
     if let bad = UTF8Input.firstInvalidOffset(source, from: bomEnd) {
       let (errorRow, column) = Self.location(of: bad, in: source, from: bomEnd)
@@ -196,7 +207,10 @@ struct CSVScanner {
   /// The next record, or nil at the end of the input. Reads the header first if
   /// that has not been done. The record's cells stay valid until the next call.
   mutating func next() throws(ScanError) -> CSVRecord? {
-    if header == nil { _ = try readHeader() }
+    if header == nil {
+      if headerError != nil { return nil }
+      _ = try readHeader()
+    }
     guard let base = source.baseAddress else { return nil }
     let end = source.count
     while !finished, position < end {
