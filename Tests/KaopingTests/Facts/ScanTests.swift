@@ -546,6 +546,10 @@ extension ScanTests {
           == "unexpected text after the object; each line holds exactly one object")
       #expect(jsonlError(#"{"a":1} {"b":2}"#)?.column == 9)
       #expect(jsonlError(#"{"a":1},"#)?.column == 8)
+      #expect(jsonlError(#"{"a":1},"#)?.hint == nil)
+      #expect(
+        jsonlError("{\"a\":1}\r{\"b\":2}\r")?.hint
+          == "the lines end with CR only; save the file with LF or CRLF line ends")
       #expect(jsonlError(#"{"a":1"#)?.message == "the object is not closed with } before the end of the line")
       #expect(jsonlError(#"{"a":1"#)?.column == 7)
       #expect(jsonlError(#"{"a""#)?.message == "expected : after the field name, found the end of the line")

@@ -60,6 +60,7 @@ struct CSVRecord {
   var cells: UnsafeBufferPointer<Cell>
 }
 
+/// Helpers for CSV text: unescaping quoted cells, naming columns.
 enum CSVText {
   /// Copies `raw` into `out` with each `""` written as `"`; returns the length.
   @discardableResult
@@ -135,7 +136,9 @@ struct CSVScanner {
   var width: Int { headerCells.count }
 
   /// Checks the input is UTF-8 and reads the header row: the column names, decoded.
-  /// Names must be non-empty and distinct. Calling it again returns the same names.
+  /// Names must be non-empty and distinct (compared as Swift strings, so two
+  /// canonically equivalent spellings are the same name). Calling it again returns
+  /// the same names.
   /// After an error, calling it again throws the same error.
   mutating func readHeader() throws(ScanError) -> [String] {
     if let header { return header }

@@ -200,8 +200,8 @@ enum JSONText {
 ///
 /// - A UTF-8 byte order mark at the start is skipped; the whole input is checked to
 ///   be UTF-8 before the first record (a file error otherwise).
-/// - Lines end with LF (CRLF works too: CR is JSON white space). A line holding only
-///   white space is blank: skipped, but counted.
+/// - Lines end with LF (CRLF works too: CR is JSON white space; a lone CR is not a
+///   line end). A line holding only white space is blank: skipped, but counted.
 /// - Each other line is one JSON object (strict RFC 8259) whose values are plain:
 ///   strings, numbers, `true`, `false`, `null`. A nested object or array value, a
 ///   duplicate key (compared after unescaping), a trailing comma, single quotes, raw
@@ -405,8 +405,12 @@ struct JSONLinesScanner {
     skipSpace()
     if p < end {
       guard base.load(fromByteOffset: p, as: UInt8.self) == 0x0A else {
+        // CR alone is white space in JSON, so a file with old Mac line ends (CR
+        // only) reads as one line.
+        let afterCR = p > 0 && base.load(fromByteOffset: p - 1, as: UInt8.self) == 0x0D
         throw lineError(
-          at: p, lineStart: lineStart, message: "unexpected text after the object; each line holds exactly one object")
+          at: p, lineStart: lineStart, message: "unexpected text after the object; each line holds exactly one object",
+          hint: afterCR ? "the lines end with CR only; save the file with LF or CRLF line ends" : nil)
       }
       p += 1
     }
