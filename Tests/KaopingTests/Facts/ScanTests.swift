@@ -957,6 +957,51 @@ extension ScanTests {
       #expect(scanned > 100 && failed > 1_000, "\(scanned) scanned, \(failed) failed")
     }
 
+    /// The UTF-8 validator agrees with the standard library's decoder on where the
+    /// first invalid sequence starts: every pair of bytes, and every sequence of up
+    /// to four bytes from a pool of boundary values, also after ASCII runs (which
+    /// take the eight-byte path).
+    @Test func utf8ValidatorAgreesWithTheStandardLibrary() {
+      func expected(_ bytes: [UInt8]) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+          switch parser.parseScalar(from: &iterator) {
+          case .valid(let scalar): offset += scalar.count
+          case .emptyInput: return nil
+          case .error: return offset
+          }
+        }
+      }
+      func actual(_ bytes: [UInt8]) -> Int? { bytes.withUnsafeBytes { UTF8Input.firstInvalidOffset($0) } }
+      for a in 0...255 {
+        for b in 0...255 {
+          let pair: [UInt8] = [UInt8(a), UInt8(b)]
+          if actual(pair) != expected(pair) { Issue.record("\(pair)") }
+        }
+      }
+      let pool: [UInt8] = [
+        0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
+        0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+      ]
+      let prefix = [UInt8](repeating: 0x61, count: 9)
+      var mismatches = 0
+      for a in pool {
+        for b in pool {
+          for c in pool {
+            for d in pool {
+              let four = [a, b, c, d]
+              if actual(four) != expected(four) { mismatches += 1 }
+            }
+            let three = prefix + [a, b, c] + [0x61]
+            if actual([a, b, c]) != expected([a, b, c]) || actual(three) != expected(three) { mismatches += 1 }
+          }
+        }
+      }
+      #expect(mismatches == 0)
+    }
+
     /// Random JSON-ish lines (braces, quotes, escapes, numbers, literals): nothing
     /// traps, ranges are in bounds, numbers and literals are what their kind says.
     @Test func fuzzJSONLines() {
