@@ -54,7 +54,7 @@ struct DiffCommand: ParsableCommand {
         rules: rules, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
         threads: input.threads ?? Evaluation.defaultThreads)
       switch Evaluation.run(request) {
-      case .failure(let problem): throw exit(for: problem)
+      case .failure(let problem): throw failure(for: problem)
       case .success(let result):
         guard let selected = result.selectingScope(scope) else {
           throw ValidationError("unknown scope '\(scope)'; the scopes are all, \(result.scopes.map(\.scope).joined(separator: ", "))")

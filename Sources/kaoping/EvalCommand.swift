@@ -40,7 +40,7 @@ struct EvalCommand: ParsableCommand {
       threads: input.threads ?? Evaluation.defaultThreads)
     var result: EvaluationResult
     switch Evaluation.run(request) {
-    case .failure(let problem): throw exit(for: problem)
+    case .failure(let problem): throw failure(for: problem)
     case .success(let value): result = value
     }
     if strict, !result.rejected.isEmpty {

@@ -26,7 +26,7 @@ struct ExplainCommand: ParsableCommand {
       threads: input.threads ?? Evaluation.defaultThreads)
     switch Explanation.explain(request, subject: subject, scope: scope) {
     case .success(let text): Output.standardOutput(text)
-    case .failure(.evaluation(let problem)): throw exit(for: problem)
+    case .failure(.evaluation(let problem)): throw failure(for: problem)
     case .failure(.unknownSubject(let message)), .failure(.unknownScope(let message)):
       throw ValidationError(message)
     }

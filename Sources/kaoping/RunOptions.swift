@@ -41,7 +41,7 @@ func loadRulesOrExit(_ path: String) throws -> LoadedRules {
 }
 
 /// Prints why an evaluation failed and exits with the status of its stage.
-func exit(for problem: EvaluationProblem) -> ExitCode {
+func failure(for problem: EvaluationProblem) -> ExitCode {
   switch problem {
   case .rules(let diagnostics):
     Output.standardError(Diagnostic.render(diagnostics, as: .text))

@@ -15,7 +15,7 @@ public struct EvaluationError: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// Applies a checked rule set to a roster and facts (§2–§11).
-struct Engine {
+struct Engine: Sendable {
   let rules: RuleSet
   let roster: Roster
   let inputs: FactInputs
@@ -106,7 +106,7 @@ struct Engine {
     let chunks = (count + chunk - 1) / chunk
     work.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let output = buffer
-      let body: (Int) -> Void = { chunkIndex in
+      let body: @Sendable (Int) -> Void = { chunkIndex in
         let start = chunkIndex * chunk
         let end = Swift.min(count, start + chunk)
         for subject in start..<end {

@@ -113,7 +113,11 @@ struct FactLoader {
     var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)] = []
     var idCounts: [String: Int] = [:]
     var recordCount = 0
-    for file in files {
+    for (fileIndex, file) in files.enumerated() {
+      for bad in file.malformed {
+        recordCount += 1
+        rejected.append(("\(file.path):\(bad.row)", fileIndex, bad.row, .malformedInput, bad.message))
+      }
       for record in file.records {
         recordCount += 1
         if let id = record.value("id"), !id.isAbsent, let text = id.textValue { idCounts[text, default: 0] += 1 }
@@ -211,7 +215,9 @@ struct FactLoader {
     }
     return FactInputs(
       facts: facts, rejected: rejected, files: files.map(\.path),
-      inputs: files.map { InputInfo(role: .facts, path: $0.path, sha256: SHA256.hex($0.bytes), records: $0.records.count) },
+      inputs: files.map {
+        InputInfo(role: .facts, path: $0.path, sha256: SHA256.hex($0.bytes), records: $0.records.count + $0.malformed.count)
+      },
       recordCount: recordCount, warnings: [])
   }
 

@@ -51,8 +51,10 @@ struct RawFile: Sendable {
   var columns: [String]
   /// Whether the file has a header that names its columns (CSV).
   var hasHeader: Bool
-  /// Where each column is named: the header row for CSV.
   var records: [RawRecord]
+  /// Records that could not be parsed (a CSV row with the wrong number of cells, a JSON
+  /// Lines line that is not an object): each is rejected, by row.
+  var malformed: [(row: Int, message: String)] = []
 }
 
 /// Why an input file cannot be read.
@@ -113,5 +115,84 @@ enum RawFileReader {
       records.append(RawRecord(row: index + 1, values: values))
     }
     return RawFile(path: path, bytes: bytes, columns: columns, hasHeader: false, records: records)
+  }
+}
+
+extension RawFileReader {
+  private static func diagnostic(_ error: ScanError, path: String) -> Diagnostic {
+    Diagnostic(code: .malformedInput, message: error.message, file: path, line: error.row, column: error.column, hint: error.hint)
+  }
+
+  /// Reads a CSV input (header row, `,` separator, `"` quoting).
+  static func csv(bytes: [UInt8], path: String) throws(InputFileError) -> RawFile {
+    let result: Result<RawFile, InputFileError> = bytes.withUnsafeBytes { raw in
+      var scanner = CSVScanner(raw)
+      let header: [String]
+      do throws(ScanError) {
+        header = try scanner.readHeader()
+      } catch {
+        if raw.count <= UTF8Input.bomLength(raw) { return .success(RawFile(path: path, bytes: bytes, columns: [], hasHeader: true, records: [])) }
+        return .failure(InputFileError(diagnostics: [diagnostic(error, path: path)]))
+      }
+      var records: [RawRecord] = []
+      var malformed: [(row: Int, message: String)] = []
+      while true {
+        do throws(ScanError) {
+          guard let record = try scanner.next() else { break }
+          var values: [(column: String, value: RawValue)] = []
+          values.reserveCapacity(header.count)
+          for (index, cell) in record.cells.enumerated() where index < header.count {
+            values.append((header[index], .text(cell.string(in: raw))))
+          }
+          records.append(RawRecord(row: record.row, values: values))
+        } catch {
+          if error.isRecoverable {
+            malformed.append((error.row, error.message))
+            continue
+          }
+          return .failure(InputFileError(diagnostics: [diagnostic(error, path: path)]))
+        }
+      }
+      return .success(RawFile(path: path, bytes: bytes, columns: header, hasHeader: true, records: records, malformed: malformed))
+    }
+    return try result.get()
+  }
+
+  /// Reads a JSON Lines input (one flat JSON object per line).
+  static func jsonLines(bytes: [UInt8], path: String) throws(InputFileError) -> RawFile {
+    let result: Result<RawFile, InputFileError> = bytes.withUnsafeBytes { raw in
+      var scanner = JSONLinesScanner(raw)
+      var records: [RawRecord] = []
+      var malformed: [(row: Int, message: String)] = []
+      var columns: [String] = []
+      var seen: Set<String> = []
+      while true {
+        do throws(ScanError) {
+          guard let record = try scanner.next() else { break }
+          var values: [(column: String, value: RawValue)] = []
+          for field in record.fields {
+            let key = field.key(in: raw)
+            if seen.insert(key).inserted { columns.append(key) }
+            let value: RawValue
+            switch field.kind {
+            case .string: value = .string(field.valueText(in: raw))
+            case .number: value = .number(field.valueText(in: raw))
+            case .bool(let bool): value = .bool(bool)
+            case .null: value = .null
+            }
+            values.append((key, value))
+          }
+          records.append(RawRecord(row: record.line, values: values))
+        } catch {
+          if error.isRecoverable {
+            malformed.append((error.row, error.message))
+            continue
+          }
+          return .failure(InputFileError(diagnostics: [diagnostic(error, path: path)]))
+        }
+      }
+      return .success(RawFile(path: path, bytes: bytes, columns: columns, hasHeader: false, records: records, malformed: malformed))
+    }
+    return try result.get()
   }
 }
