@@ -2,6 +2,7 @@ import ArgumentParser
 import Kaoping
 
 extension InputFileFormat: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
 
 /// Options shared by the verbs that evaluate (`eval`, `explain`, `diff`).
 struct InputOptions: ParsableArguments {
