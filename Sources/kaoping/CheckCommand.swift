@@ -14,7 +14,7 @@ struct CheckCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "Rule files to check.")
+  @Argument(help: "Rule files, or directories to search for *.yaml rule files (test files are skipped).")
   var files: [String]
 
   @Option(help: "Diagnostic format: text (on standard error), json or github (on standard output).")
@@ -27,7 +27,7 @@ struct CheckCommand: ParsableCommand {
   var dump = false
 
   func run() throws {
-    let result = RuleFiles.check(paths: files)
+    let result = RuleFiles.check(paths: RuleFiles.expand(files))
     let rendered = Diagnostic.render(result.diagnostics, as: format, sources: result.sources)
     switch format {
     case .text: Output.standardError(rendered)

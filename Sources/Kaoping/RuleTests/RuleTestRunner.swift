@@ -55,10 +55,16 @@ public enum RuleTests {
 enum TestFileFinder {
   /// `*.test.yaml` files under a path, sorted by path.
   static func find(under path: String) -> [String] {
+    find(under: path) { $0.hasSuffix(".test.yaml") }
+  }
+
+  /// Files under a path (the path itself when it is a file) whose name `matches`,
+  /// recursively, sorted by path; hidden folders and build folders are skipped.
+  static func find(under path: String, matching matches: (String) -> Bool) -> [String] {
     var info = stat()
     guard stat(path, &info) == 0 else { return [] }
     if (info.st_mode & S_IFMT) != S_IFDIR {
-      return path.hasSuffix(".test.yaml") ? [path] : []
+      return matches(path) ? [path] : []
     }
     guard let directory = opendir(path) else { return [] }
     defer { closedir(directory) }
@@ -67,9 +73,9 @@ enum TestFileFinder {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
-      if name == "." || name == ".." || name.hasPrefix(".build") || name == ".git" { continue }
+      if name.hasPrefix(".") { continue }
       let child = path.hasSuffix("/") ? path + name : path + "/" + name
-      result += find(under: child)
+      result += find(under: child, matching: matches)
     }
     return result.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
   }

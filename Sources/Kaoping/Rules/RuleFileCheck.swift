@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// What checking rule files found: every diagnostic, in order, and the source lines they
 /// point at (for rendering).
 public struct CheckResult: Sendable {
@@ -71,6 +77,18 @@ public enum RuleFiles {
     return LoadedRules(
       path: path, rules: diagnostics.hasErrors ? nil : rules, diagnostics: diagnostics, bytes: bytes,
       text: document?.text, unreadable: false)
+  }
+
+  /// The rule files a list of arguments names: files as given, and for a directory every
+  /// `*.yaml`/`*.yml` under it (recursively, in path order) except `*.test.yaml` files.
+  public static func expand(_ arguments: [String]) -> [String] {
+    arguments.flatMap { argument -> [String] in
+      var info = stat()
+      guard stat(argument, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return [argument] }
+      return TestFileFinder.find(under: argument) { name in
+        (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !name.hasSuffix(".test.yaml")
+      }
+    }
   }
 
   /// Loads and checks each file, collecting every problem found.
