@@ -146,6 +146,10 @@ public struct ObjectType: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { "\(kind) \(name)" }
 
+  /// Whether both are the same declaration (not just equal): records of the
+  /// declared type read fields by position without checking names.
+  func isIdentical(to other: ObjectType) -> Bool { storage === other.storage }
+
   public static func == (a: ObjectType, b: ObjectType) -> Bool {
     a.storage === b.storage
       || (a.storage.name == b.storage.name && a.storage.kind == b.storage.kind
