@@ -17,6 +17,7 @@ public struct MapValue: Sendable {
   public private(set) var values: [Value] = []
   private var index: [MapKey: Int] = [:]
 
+  /// An empty map.
   public init() {}
 
   /// The number of entries.
