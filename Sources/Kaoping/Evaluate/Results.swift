@@ -241,3 +241,15 @@ public struct InputWarning: Sendable, Hashable {
     self.facts = facts
   }
 }
+
+extension EvaluationResult {
+  /// The result with only the scopes `selection` names: `all`, `annual` or a period id;
+  /// nil when no scope has that id.
+  public func selectingScope(_ selection: String) -> EvaluationResult? {
+    if selection == "all" { return self }
+    guard let scope = scopes.first(where: { $0.scope == selection }) else { return nil }
+    var copy = self
+    copy.scopes = [scope]
+    return copy
+  }
+}
