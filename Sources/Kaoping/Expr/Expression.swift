@@ -63,9 +63,13 @@ public struct ExprCompileError: Error, Sendable, CustomStringConvertible {
   /// an optional hint, and where (in Unicode scalars from the start of the
   /// expression).
   public struct Problem: Sendable, Hashable {
+    /// `K201`–`K219` syntax, `K220`–`K259` types (see `Checker`).
     public var code: String
+    /// What is wrong, in words a policy officer can act on.
     public var message: String
+    /// What to write instead, when there is something specific to suggest.
     public var hint: String?
+    /// Unicode scalars from the start of the expression to the offending token.
     public var offset: Int
 
     init(_ issue: ExprIssue) {
@@ -76,6 +80,7 @@ public struct ExprCompileError: Error, Sendable, CustomStringConvertible {
     }
   }
 
+  /// Every problem found, in source order.
   public var problems: [Problem]
 
   public var description: String {

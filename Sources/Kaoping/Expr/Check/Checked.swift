@@ -57,9 +57,9 @@ indirect enum Checked: Sendable {
   /// A comprehension variable, by local slot.
   case local(slot: Int, name: String)
   /// A field of a value statically known to be an object, by position.
-  case field(Checked, slot: Int, name: String)
+  case field(Checked, slot: Int, name: String, type: ObjectType)
   /// `has(x.f)` on an object field: `x.f != null`.
-  case hasField(Checked, slot: Int, name: String)
+  case hasField(Checked, slot: Int, name: String, type: ObjectType)
   /// `x.f` or `has(x.f)` resolved at run time (maps, `dyn`).
   case select(Checked, field: String, testOnly: Bool)
   case call(Function, [Checked], offset: Int)

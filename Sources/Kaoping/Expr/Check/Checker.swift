@@ -353,8 +353,8 @@ final class Checker {
           hint: Suggest.didYouMean(field, among: o.fields.map(\.name)))
         return (.select(c, field: field, testOnly: testOnly), .error)
       }
-      if testOnly { return (.hasField(c, slot: slot, name: field), .bool) }
-      return (.field(c, slot: slot, name: field), o.fields[slot].type)
+      if testOnly { return (.hasField(c, slot: slot, name: field, type: o), .bool) }
+      return (.field(c, slot: slot, name: field, type: o), o.fields[slot].type)
     case .map(let k, let v):
       if unify(k, .string) {
         return (.select(c, field: field, testOnly: testOnly), resultType(v))

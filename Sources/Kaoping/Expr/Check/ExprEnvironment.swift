@@ -13,6 +13,7 @@ public enum NumericProfile: String, Sendable, Hashable, CaseIterable {
 /// The declarations an expression is checked against. Each variable gets a
 /// slot: the index of its value in an `Activation`.
 public struct ExprEnvironment: Sendable {
+  /// How numbers with a fraction behave.
   public var profile: NumericProfile
   /// The calendar `workdays()` counts with; without one, `workdays` is a
   /// check error.
@@ -25,6 +26,7 @@ public struct ExprEnvironment: Sendable {
     var slot: Int
   }
 
+  /// An environment with no variables.
   public init(profile: NumericProfile = .rule, calendar: WorkCalendar? = nil) {
     self.profile = profile
     self.calendar = calendar
@@ -57,8 +59,10 @@ public struct ExprEnvironment: Sendable {
 /// The values of an environment's variables, by slot, for one evaluation.
 /// Build one per fact by replacing the values that change.
 public struct Activation: Sendable {
+  /// The values by slot; a slot past the end evaluates to an error.
   public var values: [Value]
 
+  /// An activation with these values by slot.
   public init(_ values: [Value] = []) {
     self.values = values
   }

@@ -102,10 +102,12 @@ public struct ObjectType: Sendable, Hashable, CustomStringConvertible {
   /// One field of an object type.
   public struct Field: Sendable, Hashable {
     public var name: String
+    /// The field's type; `null` is also possible when the field is optional.
     public var type: ExprType
     /// An optional field has type `type` but may be `null` at run time.
     public var optional: Bool
 
+    /// A field (`optional` ones may be `null`).
     public init(name: String, type: ExprType, optional: Bool = false) {
       self.name = name
       self.type = type
@@ -135,8 +137,11 @@ public struct ObjectType: Sendable, Hashable, CustomStringConvertible {
     storage = Storage(name: name, kind: kind, fields: fields)
   }
 
+  /// The type's name (`delay`).
   public var name: String { storage.name }
+  /// How messages call such a type (`fact type`).
   public var kind: String { storage.kind }
+  /// The fields, in slot order.
   public var fields: [Field] { storage.fields }
 
   /// The slot of the field with this name.
@@ -145,6 +150,10 @@ public struct ObjectType: Sendable, Hashable, CustomStringConvertible {
   }
 
   public var description: String { "\(kind) \(name)" }
+
+  /// Whether both are the same declaration (not just equal): records of the
+  /// declared type read fields by position without checking names.
+  func isIdentical(to other: ObjectType) -> Bool { storage === other.storage }
 
   public static func == (a: ObjectType, b: ObjectType) -> Bool {
     a.storage === b.storage

@@ -19,13 +19,15 @@ struct Compiler {
       return GlobalNode(slot: slot, name: name)
     case .local(let slot, _):
       return LocalNode(slot: slot)
-    case .field(let operand, let slot, let name):
+    case .field(let operand, let slot, let name, let type):
       if case .global(let variable, _) = operand {
-        return GlobalFieldNode(variable: variable, slot: slot, name: name)
+        return GlobalFieldNode(variable: variable, slot: slot, name: name, expected: type)
       }
-      return fold(FieldNode(operand: compile(operand, accumulator: accumulator), slot: slot, name: name))
-    case .hasField(let operand, let slot, let name):
-      return fold(HasFieldNode(operand: compile(operand, accumulator: accumulator), slot: slot, name: name))
+      return fold(
+        FieldNode(operand: compile(operand, accumulator: accumulator), slot: slot, name: name, expected: type))
+    case .hasField(let operand, let slot, let name, let type):
+      return fold(
+        HasFieldNode(operand: compile(operand, accumulator: accumulator), slot: slot, name: name, expected: type))
     case .select(let operand, let field, let testOnly):
       return fold(SelectNode(operand: compile(operand, accumulator: accumulator), name: field, testOnly: testOnly))
     case .and(let a, let b):
@@ -85,6 +87,7 @@ struct Compiler {
     case let n as MatchesNode: children = [n.operand]
     case let n as BinaryNode: children = [n.lhs, n.rhs]
     case let n as EqualsConstNode: children = [n.operand]
+    case let n as CompareIntConstNode: children = [n.operand]
     case let n as NaryNode: children = n.args
     case let n as AndNode: children = [n.lhs, n.rhs]
     case let n as OrNode: children = [n.lhs, n.rhs]
@@ -110,6 +113,14 @@ struct Compiler {
     func binary(_ f: @escaping @Sendable (Value, Value) -> Value) -> Node {
       args.count == 2 ? BinaryNode(args[0], args[1], f) : arity(function)
     }
+    func ordering(
+      _ relation: CompareIntConstNode.Relation, _ f: @escaping @Sendable (Value, Value) -> Value
+    ) -> Node {
+      if args.count == 2, case .int(let constant)? = args[1].constantValue, args[0].constantValue == nil {
+        return CompareIntConstNode(args[0], constant, relation, general: f)
+      }
+      return binary(f)
+    }
     switch function {
     case .add: return binary(Ops.add)
     case .subtract: return binary(Ops.subtract)
@@ -128,10 +139,10 @@ struct Compiler {
         return EqualsConstNode(args[1], constant, negated: negated)
       }
       return binary(negated ? Ops.notEquals : Ops.equals)
-    case .less: return binary(Ops.less)
-    case .lessOrEqual: return binary(Ops.lessOrEqual)
-    case .greater: return binary(Ops.greater)
-    case .greaterOrEqual: return binary(Ops.greaterOrEqual)
+    case .less: return ordering(.less, Ops.less)
+    case .lessOrEqual: return ordering(.lessOrEqual, Ops.lessOrEqual)
+    case .greater: return ordering(.greater, Ops.greater)
+    case .greaterOrEqual: return ordering(.greaterOrEqual, Ops.greaterOrEqual)
     case .index: return binary(Ops.index)
     case .in: return binary(Ops.contained)
     case .size: return unary(Ops.size)

@@ -54,20 +54,15 @@ final class LocalNode: Node, @unchecked Sendable {
   override func eval(_ c: inout EvalContext) -> Value { c.locals[slot] }
 }
 
-/// Reads a field of a record by position.
+/// Reads a field of a record: by position when the record is of the declared
+/// type, by name otherwise (a record of an equal type built separately).
 @inline(__always)
-func readField(_ v: Value, slot: Int, name: String) -> Value {
-  switch v {
-  case .object(let record):
-    if slot < record.fields.count && record.type.fields.indices.contains(slot)
-      && record.type.fields[slot].name == name
-    {
-      return record.fields[slot]
-    }
+func readField(_ v: Value, slot: Int, name: String, expected: ObjectType) -> Value {
+  if case .object(let record) = v {
+    if record.type.isIdentical(to: expected) && slot < record.fields.count { return record.fields[slot] }
     return record[field: name] ?? .fail("no such field '\(name)' in \(record.type.name)")
-  case .error: return v
-  default: return dynamicSelect(v, name)
   }
+  return dynamicSelect(v, name)
 }
 
 /// `x.f` on a value whose kind is known only at run time.
@@ -103,13 +98,15 @@ final class FieldNode: Node, @unchecked Sendable {
   let operand: Node
   let slot: Int
   let name: String
-  init(operand: Node, slot: Int, name: String) {
+  let expected: ObjectType
+  init(operand: Node, slot: Int, name: String, expected: ObjectType) {
     self.operand = operand
     self.slot = slot
     self.name = name
+    self.expected = expected
   }
   override func eval(_ c: inout EvalContext) -> Value {
-    readField(operand.eval(&c), slot: slot, name: name)
+    readField(operand.eval(&c), slot: slot, name: name, expected: expected)
   }
 }
 
@@ -118,19 +115,16 @@ final class GlobalFieldNode: Node, @unchecked Sendable {
   let variable: Int
   let slot: Int
   let name: String
-  init(variable: Int, slot: Int, name: String) {
+  let expected: ObjectType
+  init(variable: Int, slot: Int, name: String, expected: ObjectType) {
     self.variable = variable
     self.slot = slot
     self.name = name
+    self.expected = expected
   }
   override func eval(_ c: inout EvalContext) -> Value {
     guard variable < c.variables.count else { return .fail("no value given for a variable") }
-    if case .object(let record) = c.variables[variable], slot < record.fields.count,
-      record.type.fields.indices.contains(slot), record.type.fields[slot].name == name
-    {
-      return record.fields[slot]
-    }
-    return readField(c.variables[variable], slot: slot, name: name)
+    return readField(c.variables[variable], slot: slot, name: name, expected: expected)
   }
 }
 
@@ -138,15 +132,17 @@ final class HasFieldNode: Node, @unchecked Sendable {
   let operand: Node
   let slot: Int
   let name: String
-  init(operand: Node, slot: Int, name: String) {
+  let expected: ObjectType
+  init(operand: Node, slot: Int, name: String, expected: ObjectType) {
     self.operand = operand
     self.slot = slot
     self.name = name
+    self.expected = expected
   }
   override func eval(_ c: inout EvalContext) -> Value {
     let v = operand.eval(&c)
     if case .object = v {
-      let field = readField(v, slot: slot, name: name)
+      let field = readField(v, slot: slot, name: name, expected: expected)
       switch field {
       case .error: return field
       case .null: return .bool(false)
@@ -216,8 +212,45 @@ final class EqualsConstNode: Node, @unchecked Sendable {
   }
   override func eval(_ c: inout EvalContext) -> Value {
     let v = operand.eval(&c)
-    if case .error = v { return v }
+    switch v {
+    case .string(let x):
+      if case .string(let y) = constant { return .bool(scalarsEqual(x, y) != negated) }
+    case .int(let x):
+      if case .int(let y) = constant { return .bool((x == y) != negated) }
+    case .error:
+      return v
+    default:
+      break
+    }
     return .bool(Ops.equal(v, constant) != negated)
+  }
+}
+
+/// `<`, `<=`, `>`, `>=` with a constant int on the right: `fact.days > 3`.
+final class CompareIntConstNode: Node, @unchecked Sendable {
+  enum Relation { case less, lessOrEqual, greater, greaterOrEqual }
+  let operand: Node
+  let constant: Int64
+  let relation: Relation
+  let general: @Sendable (Value, Value) -> Value
+  init(_ operand: Node, _ constant: Int64, _ relation: Relation, general: @escaping @Sendable (Value, Value) -> Value) {
+    self.operand = operand
+    self.constant = constant
+    self.relation = relation
+    self.general = general
+  }
+  override func eval(_ c: inout EvalContext) -> Value {
+    let v = operand.eval(&c)
+    guard case .int(let x) = v else {
+      if case .error = v { return v }
+      return general(v, .int(constant))
+    }
+    switch relation {
+    case .less: return .bool(x < constant)
+    case .lessOrEqual: return .bool(x <= constant)
+    case .greater: return .bool(x > constant)
+    case .greaterOrEqual: return .bool(x >= constant)
+    }
   }
 }
 

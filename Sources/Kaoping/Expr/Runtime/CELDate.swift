@@ -7,6 +7,7 @@ public struct CELDate: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// Days since 1970-01-01; negative before it.
   public var daysSinceEpoch: Int32
 
+  /// The day `daysSinceEpoch` days after 1970-01-01.
   public init(daysSinceEpoch: Int32) {
     self.daysSinceEpoch = daysSinceEpoch
   }

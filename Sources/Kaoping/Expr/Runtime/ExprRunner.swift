@@ -18,7 +18,9 @@ public enum ExprRunner {
     /// 0 for a result (also an evaluation error), 1 for a parse or check error,
     /// 64 for a bad `--var`.
     public var exitCode: Int32
+    /// The result, one line (empty on a parse, check or usage error).
     public var standardOutput: String
+    /// Diagnostics.
     public var standardError: String
   }
 

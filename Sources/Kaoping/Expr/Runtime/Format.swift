@@ -28,13 +28,13 @@ enum DoubleText {
           j += 1
         }
         var e = 0
-        while j < text.count {
+        while j < text.count && text[j] >= UInt8(ascii: "0") && text[j] <= UInt8(ascii: "9") && e < 100_000 {
           e = e * 10 + Int(text[j] - UInt8(ascii: "0"))
           j += 1
         }
         exponent = sign * e
         break
-      } else {
+      } else if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
         mantissa.append(c - UInt8(ascii: "0"))
       }
       i += 1

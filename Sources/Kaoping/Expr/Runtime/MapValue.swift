@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 // CEL maps: keys of type bool, int, uint or string; numeric keys are equal
 // across int and uint (and a double index finds the integral key it equals).
 
@@ -9,6 +17,7 @@ public struct MapValue: Sendable {
   public private(set) var values: [Value] = []
   private var index: [MapKey: Int] = [:]
 
+  /// An empty map.
   public init() {}
 
   /// The number of entries.
@@ -115,12 +124,24 @@ enum MapKey: Hashable, Sendable {
 
 // MARK: - Strings as sequences of Unicode scalars
 
-/// Whether two strings hold the same Unicode scalars.
+/// Whether two strings hold the same Unicode scalars (the same UTF-8 bytes).
 @inline(__always)
 func scalarsEqual(_ a: String, _ b: String) -> Bool {
-  var a = a
-  var b = b
-  return a.withUTF8 { pa in b.withUTF8 { pb in pa.count == pb.count && pa.elementsEqual(pb) } }
+  let count = a.utf8.count
+  guard count == b.utf8.count else { return false }
+  let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+    b.utf8.withContiguousStorageIfAvailable { pb in bytesEqual(pa, pb) }
+  }
+  if let fast, let result = fast { return result }
+  return a.utf8.elementsEqual(b.utf8)
+}
+
+/// Byte equality of two buffers of the same length.
+@inline(__always)
+func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+  guard a.count == b.count else { return false }
+  guard let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+  return memcmp(pa, pb, a.count) == 0
 }
 
 /// Code-point order of two strings (UTF-8 byte order is code-point order):

@@ -33,6 +33,7 @@ public struct EvalError: Error, Sendable, Hashable, CustomStringConvertible {
   /// What went wrong, in a short English sentence (`division by zero`).
   public var message: String
 
+  /// An error with this message.
   public init(_ message: String) {
     self.message = message
   }
@@ -50,6 +51,8 @@ public final class RecordValue: Sendable {
   /// field.
   public let fields: [Value]
 
+  /// A record of `type`. Build records with the `ObjectType` value the
+  /// environment declared (the same instance): fields are then read by position.
   public init(type: ObjectType, fields: [Value]) {
     self.type = type
     self.fields = fields

@@ -10,15 +10,18 @@
 public struct WorkCalendar: Sendable, Hashable {
   /// ISO weekdays (1 = Monday … 7 = Sunday) that are not working days.
   public let weekend: Set<Int>
+  /// Days off that would otherwise be working days.
   public let holidays: Set<CELDate>
   /// Adjusted working days: weekend days or holidays that are worked.
   public let workdays: Set<CELDate>
   /// The span of dates the calendar knows.
+  /// The span of dates the calendar knows (at most 0001-01-01 … 9999-12-31).
   public let covers: ClosedRange<CELDate>
   /// `prefix[i]` is the number of working days among the first `i` days of
   /// `covers`.
   private let prefix: [Int32]
 
+  /// A calendar; `covers` is clamped to the years 1 to 9999.
   public init(
     weekend: Set<Int> = [6, 7], holidays: Set<CELDate> = [], workdays: Set<CELDate> = [],
     covers: ClosedRange<CELDate>
@@ -26,9 +29,13 @@ public struct WorkCalendar: Sendable, Hashable {
     self.weekend = weekend
     self.holidays = holidays
     self.workdays = workdays
-    self.covers = covers
-    let start = Int(covers.lowerBound.daysSinceEpoch)
-    let count = Int(covers.upperBound.daysSinceEpoch) - start + 1
+    let first = CELDate(year: 1, month: 1, day: 1) ?? covers.lowerBound
+    let last = CELDate(year: 9999, month: 12, day: 31) ?? covers.upperBound
+    let low = min(max(covers.lowerBound, first), last)
+    let high = max(min(covers.upperBound, last), low)
+    self.covers = low...high
+    let start = Int(low.daysSinceEpoch)
+    let count = Int(high.daysSinceEpoch) - start + 1
     var prefix = [Int32](repeating: 0, count: count + 1)
     for i in 0..<count {
       let day = CELDate(daysSinceEpoch: Int32(start + i))
