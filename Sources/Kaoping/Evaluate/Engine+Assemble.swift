@@ -1,8 +1,9 @@
 extension Engine {
   /// Ranks, flags and grades every scope, then builds the result with the accounting.
-  func assemble(_ work: [SubjectWork], rulesInfo: RulesInfo, bySubject: [[Int]]) -> Result<EvaluationResult, EvaluationFailure> {
+  func assemble(_ work: [SubjectWork], rulesInfo: RulesInfo) -> Result<EvaluationResult, EvaluationFailure> {
     let scopeNames = scopeIDs
     let annualIndex = rules.periods.count
+    let subjectCount = roster.subjects.count
     // Ranking groups: by group, or everyone.
     var members: [[Int]] = []
     switch rules.ranking.within {
@@ -17,8 +18,8 @@ extension Engine {
     var scopes: [ScopeResult] = []
     var outcomeErrors: [EvaluationError] = []
     for scope in scopeNames.indices {
-      var rank = [Int](repeating: 0, count: roster.subjects.count)
-      var groupSize = [Int](repeating: 0, count: roster.subjects.count)
+      var rank = [Int](repeating: 0, count: subjectCount)
+      var groupSize = [Int](repeating: 0, count: subjectCount)
       for group in members {
         let totals = group.map { work[$0].scopes[scope].total }
         let ranks = RankingMath.ranks(totals, order: rules.ranking.order, ties: rules.ranking.ties)
@@ -27,13 +28,21 @@ extension Engine {
           groupSize[subject] = group.count
         }
       }
-      // Outcomes.
-      var flags = [[OutcomeFlag]](repeating: [], count: roster.subjects.count)
-      var denied = [Set<String>](repeating: [], count: roster.subjects.count)
-      var forced = [String?](repeating: nil, count: roster.subjects.count)
-      for outcome in rules.outcomes {
-        let applies = scope == annualIndex ? outcome.scope == .annual : outcome.scope == .periods
-        guard applies else { continue }
+      // Outcomes: `when` for every subject (in parallel), then bottom flags and `only_if`.
+      let outcomes = rules.outcomes.indices.filter { index in
+        scope == annualIndex ? rules.outcomes[index].scope == .annual : rules.outcomes[index].scope == .periods
+      }
+      let whenResults = evaluateOutcomes(
+        outcomes.map { rules.outcomes[$0].when == nil ? nil : $0 }, subjects: Array(0..<subjectCount), scope: scope,
+        work: work, rank: rank, groupSize: groupSize, programs: plan.outcomeWhen)
+      var flags = [[OutcomeFlag]](repeating: [], count: subjectCount)
+      var denied = [Set<String>](repeating: [], count: subjectCount)
+      var forced = [String?](repeating: nil, count: subjectCount)
+      for (position, outcomeIndex) in outcomes.enumerated() {
+        let outcome = rules.outcomes[outcomeIndex]
+        var reasons = [[String]](repeating: [], count: subjectCount)
+        var whenErrors = [EvaluationError?](repeating: nil, count: subjectCount)
+        var needOnlyIf: [Int] = []
         for group in members {
           var bottomFlags = [Bool](repeating: false, count: group.count)
           var k = 0
@@ -41,39 +50,49 @@ extension Engine {
             k = RankingMath.bottomCount(bottom, groupSize: group.count, rounding: outcome.rounding)
             bottomFlags = RankingMath.bottomFlags(ranks: group.map { rank[$0] }, k: k, ties: outcome.boundaryTies)
           }
-          for (position, subject) in group.enumerated() {
-            var reasons: [String] = []
-            if bottomFlags[position] { reasons.append(RankingMath.bottomReason(outcome, k: k, groupSize: group.count)) }
-            let activation = outcomeActivation(subject, scope: scope, work: work, rank: rank[subject], groupSize: group.count,
-                                               bySubject: bySubject)
-            if let when = outcome.when, let program = when.compiled {
-              switch program.evaluate(activation) {
-              case .bool(true): reasons.append(when.source.collapsingSpaces)
+          for (member, subject) in group.enumerated() {
+            if bottomFlags[member] { reasons[subject].append(RankingMath.bottomReason(outcome, k: k, groupSize: group.count)) }
+            if let when = outcome.when, when.compiled != nil {
+              switch whenResults[position][subject] {
+              case .bool(true): reasons[subject].append(when.source.collapsingSpaces)
               case .bool(false): break
               case let other:
-                outcomeErrors.append(EvaluationError(scope: scopeNames[scope], subject: roster.subjects[subject].id,
-                                                     node: outcome.id, expression: when.source, message: Self.describe(other)))
+                whenErrors[subject] = EvaluationError(
+                  scope: scopeNames[scope], subject: roster.subjects[subject].id, node: outcome.id, expression: when.source,
+                  message: Self.describe(other))
               }
             }
-            guard !reasons.isEmpty else { continue }
-            if let onlyIf = outcome.onlyIf, let program = onlyIf.compiled {
-              switch program.evaluate(activation) {
+            if !reasons[subject].isEmpty, outcome.onlyIf?.compiled != nil { needOnlyIf.append(subject) }
+          }
+        }
+        let onlyIfResults = evaluateOutcomes(
+          [outcomeIndex], subjects: needOnlyIf, scope: scope, work: work, rank: rank, groupSize: groupSize,
+          programs: plan.outcomeOnlyIf)[0]
+        var onlyIf = [Value?](repeating: nil, count: subjectCount)
+        for (position, subject) in needOnlyIf.enumerated() { onlyIf[subject] = onlyIfResults[position] }
+        for group in members {
+          for subject in group {
+            if let error = whenErrors[subject] { outcomeErrors.append(error) }
+            guard !reasons[subject].isEmpty else { continue }
+            if let only = outcome.onlyIf, only.compiled != nil, let result = onlyIf[subject] {
+              switch result {
               case .bool(true): break
               case .bool(false): continue
               case let other:
-                outcomeErrors.append(EvaluationError(scope: scopeNames[scope], subject: roster.subjects[subject].id,
-                                                     node: outcome.id, expression: onlyIf.source, message: Self.describe(other)))
+                outcomeErrors.append(EvaluationError(
+                  scope: scopeNames[scope], subject: roster.subjects[subject].id, node: outcome.id, expression: only.source,
+                  message: Self.describe(other)))
                 continue
               }
             }
-            flags[subject].append(OutcomeFlag(id: outcome.id, reason: reasons.joined(separator: "; ")))
+            flags[subject].append(OutcomeFlag(id: outcome.id, reason: reasons[subject].joined(separator: "; ")))
             denied[subject].formUnion(outcome.denyGrades)
             if forced[subject] == nil, let grade = outcome.forceGrade { forced[subject] = grade }
           }
         }
       }
       // Grades.
-      var grades = [String?](repeating: nil, count: roster.subjects.count)
+      var grades = [String?](repeating: nil, count: subjectCount)
       if !rules.grades.isEmpty {
         for group in members {
           let inputs = group.map { subject in
@@ -101,12 +120,16 @@ extension Engine {
     var rejected: [RejectedFact] = inputs.rejected.map {
       RejectedFact(fact: $0.fact, file: inputs.files[$0.file], row: $0.row, code: $0.code, reason: $0.reason)
     }
-    var applied = Set<Int>()
+    var appliedCount = 0
+    var unmatched = 0
     for subjectWork in work {
-      applied.formUnion(subjectWork.applied)
-      for (index, rejection) in subjectWork.rejections {
-        let fact = inputs.facts[index]
-        rejected.append(RejectedFact(fact: fact.id, file: inputs.files[fact.file], row: fact.row, code: rejection.0, reason: rejection.1))
+      appliedCount += subjectWork.applied
+      unmatched += subjectWork.unmatched
+      for rejection in subjectWork.rejections {
+        let row = table.rows[rejection.fact]
+        rejected.append(RejectedFact(
+          fact: table.id(rejection.fact), file: inputs.files[Int(row.file)], row: Int(row.row), code: rejection.code,
+          reason: rejection.reason))
       }
     }
     let fileOrder = Dictionary(inputs.files.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -115,13 +138,6 @@ extension Engine {
       if fa != fb { return fa < fb }
       if a.row != b.row { return a.row < b.row }
       return Self.codePointLess(a.fact, b.fact)
-    }
-    let readTypes = typesReadByExpressions()
-    var appliedCount = 0
-    var unmatched = 0
-    let rejectedSet = Set(work.flatMap { $0.rejections.keys })
-    for (index, fact) in inputs.facts.enumerated() where !rejectedSet.contains(index) {
-      if applied.contains(index) || readTypes.contains(fact.type) { appliedCount += 1 } else { unmatched += 1 }
     }
     var warnings = inputs.warnings
     if unmatched > 0 {
@@ -140,62 +156,80 @@ extension Engine {
       gradeNames: Dictionary(rules.grades.compactMap { g in g.name.map { (g.id, $0) } }, uniquingKeysWith: { a, _ in a })))
   }
 
-  /// The activation of outcome expressions for a subject in a scope.
-  func outcomeActivation(_ subject: Int, scope: Int, work: [SubjectWork], rank: Int, groupSize: Int, bySubject: [[Int]]) -> Activation {
-    let state = work[subject].scopes[scope]
-    let annual = scope == rules.periods.count
-    let scopeFacts = bySubject[subject].filter { index in
-      guard work[subject].rejections[index] == nil else { return false }
-      if annual { return true }
-      return scopes(of: inputs.facts[index]).contains(scope)
+  /// Evaluates one expression of each given outcome (nil: none) for `subjects`, in
+  /// parallel; results by outcome, then by position in `subjects` (or by subject when
+  /// `subjects` is everyone).
+  private func evaluateOutcomes(
+    _ outcomes: [Int?], subjects: [Int], scope: Int, work: [SubjectWork], rank: [Int], groupSize: [Int],
+    programs all: [CompiledExpression?]
+  ) -> [[Value]] {
+    var results = outcomes.map { _ in [Value](repeating: .null, count: subjects.count) }
+    let programs: [CompiledExpression?] = outcomes.map { index in index.flatMap { all[$0] } }
+    guard programs.contains(where: { $0 != nil }), !subjects.isEmpty else { return results }
+    var types = [Bool](repeating: false, count: rules.factTypes.count)
+    for (index, program) in zip(outcomes, programs) where program != nil {
+      guard let index else { continue }
+      for (type, read) in plan.outcomeTypes[index].enumerated() where read { types[type] = true }
     }
-    let indicators = RecordValue(
-      type: environments.indicatorsObject,
-      fields: environments.indicatorsObject.fields.map { .decimal(state.values[$0.name] ?? .zero) })
-    return Activation([
-      .object(factsObject(scopeFacts)), .object(roster.subjects[subject].record), .string(scopeIDs[scope]),
-      .decimal(state.total), .int(Int64(rank)), .int(Int64(groupSize)), .object(indicators),
-    ])
-  }
-
-  /// Fact types read by a score or outcome expression (`facts.T`; a bare `facts` reads all).
-  func typesReadByExpressions() -> Set<Int> {
-    var sources: [String] = []
-    for node in rules.allIndicators {
-      if case .score(let score) = node.kind {
-        sources.append(score.value.source)
-        if case .points(let points) = score.rule { sources.append(points.source) }
-        if case .tiers(let tiers) = score.rule {
-          for tier in tiers { if case .expression(let e) = tier.points { sources.append(e.source) } }
+    let columns = results.count
+    var flat = [Value](repeating: .null, count: columns * subjects.count)
+    flat.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let output = buffer
+      Parallel.forEachChunk(count: subjects.count, threads: threads) { range in
+        for position in range {
+          let subject = subjects[position]
+          let activation = outcomeActivation(subject, scope: scope, work: work, rank: rank[subject],
+                                             groupSize: groupSize[subject], types: types)
+          for (column, program) in programs.enumerated() {
+            guard let program else { continue }
+            output[position * columns + column] = program.evaluate(activation)
+          }
         }
       }
     }
-    for outcome in rules.outcomes {
-      if let when = outcome.when { sources.append(when.source) }
-      if let onlyIf = outcome.onlyIf { sources.append(onlyIf.source) }
+    for column in 0..<columns {
+      for position in subjects.indices { results[column][position] = flat[position * columns + column] }
     }
-    var read = Set<Int>()
-    for source in sources {
-      for (index, type) in rules.factTypes.enumerated() where source.contains("facts.\(type.id)") { read.insert(index) }
-      if Self.readsAllFacts(source) { return Set(rules.factTypes.indices) }
-    }
-    return read
+    return results
   }
 
-  /// Whether an expression uses `facts` other than as `facts.T`.
-  static func readsAllFacts(_ source: String) -> Bool {
-    let scalars = Array(source.unicodeScalars)
-    let word = Array("facts".unicodeScalars)
-    var index = 0
-    while index + word.count <= scalars.count {
-      if Array(scalars[index..<index + word.count]) == word {
-        let before = index == 0 ? " " : scalars[index - 1]
-        let after = index + word.count < scalars.count ? scalars[index + word.count] : " "
-        let isWord = !(before.properties.isAlphabetic || before == "_" || before == "." || ("0"..."9").contains(before))
-        if isWord, after != ".", !(after.properties.isAlphabetic || after == "_") { return true }
+  /// The activation of outcome expressions for a subject in a scope; lists of fact types
+  /// not in `types` are left empty (no expression that is evaluated reads them).
+  func outcomeActivation(_ subject: Int, scope: Int, work: [SubjectWork], rank: Int, groupSize: Int, types: [Bool]) -> Activation {
+    let state = work[subject].scopes[scope]
+    let annual = scope == rules.periods.count
+    let rejected = Set(work[subject].rejections.map(\.fact))
+    var lists = [[Value]](repeating: [], count: rules.factTypes.count)
+    if types.contains(true) {
+      for fact in table.subjectStart[subject]..<table.subjectStart[subject + 1] where !rejected.contains(fact) {
+        let type = Int(table.rows[fact].type)
+        guard types[type] else { continue }
+        if !annual {
+          guard let date = table.date(fact), let period = rules.periods.firstIndex(where: { $0.from <= date && date <= $0.to })
+          else { continue }
+          let inScope: Bool
+          switch rules.annual {
+          case .facts, .weights: inScope = period == scope
+          }
+          guard inScope else { continue }
+        }
+        guard let object = environments.factObjects[rules.factTypes[type].id] else { continue }
+        lists[type].append(.object(table.record(fact, subject: subject, roster: roster, rules: rules, object: object)))
       }
-      index += 1
     }
-    return false
+    let values: [ExactDecimal]
+    if state.order.count == plan.nodes.count {
+      values = state.order.map(\.value)
+    } else {
+      var byID: [String: ExactDecimal] = [:]
+      for entry in state.order { byID[entry.id] = entry.value }
+      values = environments.indicatorsObject.fields.map { byID[$0.name] ?? .zero }
+    }
+    let indicators = RecordValue(type: environments.indicatorsObject, fields: values.map { .decimal($0) })
+    let facts = RecordValue(type: environments.factsObject, fields: lists.map { .list($0) })
+    return Activation([
+      .object(facts), .object(roster.subjects[subject].record), .string(scopeIDs[scope]),
+      .decimal(state.total), .int(Int64(rank)), .int(Int64(groupSize)), .object(indicators),
+    ])
   }
 }

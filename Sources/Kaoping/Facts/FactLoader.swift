@@ -107,118 +107,116 @@ struct FactLoader {
     return columns.filter { !known.contains($0) && !$0.hasPrefix("x-") }
   }
 
-  /// Types every record of the fact files (phase 1 of §3).
-  func load(files: [RawFile], roster: Roster) -> FactInputs {
-    var facts: [Fact] = []
-    var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)] = []
-    var idCounts: [String: Int] = [:]
-    var recordCount = 0
+  /// Types every record of the fact files (phase 1 of §3) into a fact table.
+  func load(files: [RawFile], roster: Roster, threads: Int = 1) -> FactInputs {
+    let schema = FactSchema(rules)
+    var chunks: [FactChunk] = []
     for (fileIndex, file) in files.enumerated() {
-      for bad in file.malformed {
-        recordCount += 1
-        rejected.append(("\(file.path):\(bad.row)", fileIndex, bad.row, .malformedInput, bad.message))
-      }
-      for record in file.records {
-        recordCount += 1
-        if let id = record.value("id"), !id.isAbsent, let text = id.textValue { idCounts[text, default: 0] += 1 }
-      }
+      chunks.append(chunk(file, index: fileIndex, roster: roster, schema: schema))
     }
-    let typeIndex = Dictionary(rules.factTypes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-    let declaredAnywhere = Set(rules.factTypes.flatMap { $0.fields.map(\.id) })
-    for (fileIndex, file) in files.enumerated() {
-      for record in file.records {
-        let explicitID = record.value("id").flatMap { $0.isAbsent ? nil : $0.textValue }
-        let id = explicitID ?? "\(file.path):\(record.row)"
-        func reject(_ code: DiagnosticCode, _ reason: String) {
-          rejected.append((id, fileIndex, record.row, code, reason))
-        }
-        if let explicitID, (idCounts[explicitID] ?? 0) > 1 {
-          reject(.duplicateFactID, "the id '\(explicitID)' is used by \(idCounts[explicitID] ?? 0) records")
-          continue
-        }
-        guard let typeName = record.value("type").flatMap({ $0.isAbsent ? nil : $0.textValue }) else {
-          reject(.unknownFactType, "the record has no type")
-          continue
-        }
-        guard let type = typeIndex[typeName] else {
-          let hint = Suggest.closest(to: typeName, among: rules.factTypes.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
-          reject(.unknownFactType, "unknown fact type '\(typeName)'\(hint)")
-          continue
-        }
-        guard let subjectID = record.value("subject").flatMap({ $0.isAbsent ? nil : $0.textValue }) else {
-          reject(.unknownSubject, "the record has no subject")
-          continue
-        }
-        guard let subject = roster.index[subjectID] else {
-          reject(.unknownSubject, "the subject '\(subjectID)' is not in the roster")
-          continue
-        }
-        let factType = rules.factTypes[type]
-        var declared: [Value] = []
-        var failure: String? = nil
-        for field in factType.fields {
-          switch Self.type(record.value(field.id) ?? .null, as: field.type) {
-          case .value(let value): declared.append(value)
-          case .absent:
-            if field.optional { declared.append(.null) } else { failure = "the required field \(field.id) is missing" }
-          case .invalid(let why): failure = "field \(field.id): \(why)"
-          }
-          if failure != nil { break }
-        }
-        if let failure {
-          reject(.invalidFieldValue, failure)
-          continue
-        }
-        if let extra = record.values.first(where: { entry in
-          !entry.value.isAbsent && !entry.column.hasPrefix("x-") && factType.field(entry.column) == nil
-            && !RuleEnvironments.builtInFactFields.contains(entry.column)
-        }) {
-          let reason = declaredAnywhere.contains(extra.column)
-            ? "the field \(extra.column) has a value, but fact type \(factType.id) does not declare it"
-            : "unknown field \(extra.column)"
-          reject(.undeclaredField, reason)
-          continue
-        }
-        var date: CELDate? = nil
-        if let raw = record.value("date"), !raw.isAbsent {
-          guard let text = raw.textValue, let parsed = CELDate(parsing: text) else {
-            reject(.invalidFactDate, "the date '\(raw.textValue ?? "")' is not a date YYYY-MM-DD")
-            continue
-          }
-          date = parsed
-        }
-        if !rules.periods.isEmpty {
-          guard let date else {
-            reject(.invalidFactDate, "the record has no date (it is needed to place the fact in a period)")
-            continue
-          }
-          if !rules.periods.contains(where: { $0.from <= date && date <= $0.to }) {
-            reject(.invalidFactDate, "the date \(date) is outside every period")
-            continue
-          }
-        }
-        let source = record.value("source").flatMap { $0.isAbsent ? nil : $0.textValue }
-        let note = record.value("note").flatMap { $0.isAbsent ? nil : $0.textValue }
-        let builtIns: [Value] = [
-          .string(id), .string(subjectID), .string(factType.id), date.map { .date($0) } ?? .null,
-          source.map { .string($0) } ?? .null, note.map { .string($0) } ?? .null,
-        ]
-        guard let object = environments.factObjects[factType.id] else { continue }
-        var ref: String? = nil
-        if let refIndex = factType.fields.firstIndex(where: { $0.id == "ref" }), case .string(let text) = declared[refIndex] {
-          ref = text
-        }
-        facts.append(Fact(
-          id: id, subject: subject, type: type, date: date, source: source, ref: ref, file: fileIndex, row: record.row,
-          record: RecordValue(type: object, fields: builtIns + declared)))
-      }
-    }
+    let assembled = FactTableAssembler(
+      schema: schema, files: files.map(\.path), subjectCount: roster.subjects.count, threads: threads
+    ).assemble(chunks)
     return FactInputs(
-      facts: facts, rejected: rejected, files: files.map(\.path),
+      table: assembled.table, rejected: assembled.rejected, files: files.map(\.path),
       inputs: files.map {
-        InputInfo(role: .facts, path: $0.path, sha256: SHA256.hex($0.bytes), records: $0.records.count + $0.malformed.count)
+        InputInfo(role: .facts, path: $0.path, sha256: InputDigest.sha256Hex($0.bytes),
+                  records: $0.records.count + $0.malformed.count)
       },
-      recordCount: recordCount, warnings: [])
+      recordCount: assembled.recordCount, warnings: [], rules: rules, roster: roster, environments: environments)
+  }
+
+  /// Phase 1 for the records of one raw file.
+  func chunk(_ file: RawFile, index fileIndex: Int, roster: Roster, schema: FactSchema) -> FactChunk {
+    var chunk = FactChunk(file: Int32(fileIndex))
+    for bad in file.malformed {
+      chunk.recordCount += 1
+      chunk.reject(id: FactChunk.noID, row: bad.row, .malformedInput, bad.message)
+    }
+    var slots: [UInt64] = []
+    for record in file.records {
+      chunk.recordCount += 1
+      let id = record.value("id").flatMap { $0.isAbsent ? nil : $0.textValue }.map { chunk.addID($0) } ?? FactChunk.noID
+      func reject(_ code: DiagnosticCode, _ reason: String) {
+        chunk.reject(id: id, row: record.row, code, reason)
+      }
+      guard let typeName = record.value("type").flatMap({ $0.isAbsent ? nil : $0.textValue }) else {
+        reject(.unknownFactType, "the record has no type")
+        continue
+      }
+      guard let type = schema.typeIndex[typeName] else {
+        reject(.unknownFactType, schema.unknownTypeReason(typeName))
+        continue
+      }
+      guard let subjectID = record.value("subject").flatMap({ $0.isAbsent ? nil : $0.textValue }) else {
+        reject(.unknownSubject, "the record has no subject")
+        continue
+      }
+      guard let subject = roster.index[subjectID] else {
+        reject(.unknownSubject, "the subject '\(subjectID)' is not in the roster")
+        continue
+      }
+      let factType = rules.factTypes[type]
+      slots.removeAll(keepingCapacity: true)
+      var intMin: [Int] = []
+      var failure: String? = nil
+      for (position, field) in factType.fields.enumerated() {
+        let raw = record.value(field.id) ?? .null
+        switch Self.type(raw, as: field.type) {
+        case .value(let value):
+          if case .int(.min) = value { intMin.append(position) }
+          slots.append(chunk.slot(value, text: raw.textValue))
+        case .absent:
+          if field.optional { slots.append(field.type == .int ? FactSlot.intNull : FactSlot.null) } else {
+            failure = "the required field \(field.id) is missing"
+          }
+        case .invalid(let why): failure = "field \(field.id): \(why)"
+        }
+        if failure != nil { break }
+      }
+      if let failure {
+        reject(.invalidFieldValue, failure)
+        continue
+      }
+      if let extra = record.values.first(where: { entry in
+        !entry.value.isAbsent && !entry.column.hasPrefix("x-") && factType.field(entry.column) == nil
+          && !RuleEnvironments.builtInFactFields.contains(entry.column)
+      }) {
+        let reason = schema.declaredAnywhere.contains(extra.column)
+          ? "the field \(extra.column) has a value, but fact type \(factType.id) does not declare it"
+          : "unknown field \(extra.column)"
+        reject(.undeclaredField, reason)
+        continue
+      }
+      var date: CELDate? = nil
+      if let raw = record.value("date"), !raw.isAbsent {
+        guard let text = raw.textValue, let parsed = CELDate(parsing: text) else {
+          reject(.invalidFactDate, "the date '\(raw.textValue ?? "")' is not a date YYYY-MM-DD")
+          continue
+        }
+        date = parsed
+      }
+      if let problem = schema.dateProblem(date) {
+        reject(.invalidFactDate, problem)
+        continue
+      }
+      let source = record.value("source").flatMap { $0.isAbsent ? nil : $0.textValue }
+      let note = record.value("note").flatMap { $0.isAbsent ? nil : $0.textValue }
+      guard environments.factObjects[factType.id] != nil else { continue }
+      let rowIndex = chunk.rows.count
+      for position in intMin { chunk.intMinSlots.append((rowIndex, position)) }
+      if !roster.subjects[subject].id.utf8.elementsEqual(subjectID.utf8) {
+        chunk.subjectText.append((rowIndex, chunk.pool.intern(subjectID)))
+      }
+      let sourceID = source.map { chunk.pool.intern($0) } ?? -1
+      let noteID = note.map { chunk.pool.intern($0) } ?? -1
+      slots.withUnsafeBufferPointer { values in
+        chunk.addFact(
+          id: id, subject: subject, type: type, date: date?.daysSinceEpoch ?? FactRow.noDate, source: sourceID,
+          note: noteID, row: record.row, values: values)
+      }
+    }
+    return chunk
   }
 
   // MARK: Roster
@@ -312,7 +310,7 @@ struct FactLoader {
         message: "roster columns that are not declared attributes and are not visible: \(undeclared.joined(separator: ", "))",
         facts: undeclared.count))
     }
-    let input = file.map { InputInfo(role: .subjects, path: $0.path, sha256: SHA256.hex($0.bytes), records: $0.records.count) }
+    let input = file.map { InputInfo(role: .subjects, path: $0.path, sha256: InputDigest.sha256Hex($0.bytes), records: $0.records.count) }
     return (Roster(subjects: subjects, index: index, input: input), warnings)
   }
 }

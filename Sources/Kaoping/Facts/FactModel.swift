@@ -19,7 +19,8 @@ struct Roster: Sendable {
 }
 
 /// A fact that passed phase 1 (§3): typed, with a known subject and type, dated inside a
-/// period when periods are declared.
+/// period when periods are declared. Runs keep facts in a `FactTable`; this standalone
+/// form is built on demand (for explanations).
 struct Fact: Sendable {
   /// The fact's id, or `FILE:ROW` when the record has none.
   var id: String
@@ -31,6 +32,7 @@ struct Fact: Sendable {
   var source: String?
   /// The id this fact cancels (types named by `cancelled_by`).
   var ref: String?
+  var note: String?
   /// Index of the input file, and the record's row in it.
   var file: Int
   var row: Int
@@ -40,7 +42,7 @@ struct Fact: Sendable {
 
 /// The facts of one run after phase 1, with what was rejected there.
 struct FactInputs: Sendable {
-  var facts: [Fact]
+  var table: FactTable
   /// Facts rejected in phase 1.
   var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)]
   /// The fact files as given, in order.
@@ -50,6 +52,23 @@ struct FactInputs: Sendable {
   /// Every record read (valid or not).
   var recordCount: Int
   var warnings: [InputWarning]
+  let rules: RuleSet
+  let roster: Roster
+  let environments: RuleEnvironments
+
+  /// Every valid fact as a standalone value, in input order (for explanations).
+  var facts: [Fact] {
+    var result: [Fact] = []
+    for subject in roster.subjects.indices {
+      for index in table.subjectStart[subject]..<table.subjectStart[subject + 1] {
+        if let fact = table.fact(index, subject: subject, roster: roster, rules: rules, environments: environments) {
+          result.append(fact)
+        }
+      }
+    }
+    result.sort { $0.file != $1.file ? $0.file < $1.file : $0.row < $1.row }
+    return result
+  }
 }
 
 extension DiagnosticCode {

@@ -1,0 +1,197 @@
+/// What the engine works out once per run from the rules: nodes by index, per-fact
+/// nodes with their expressions and scorers, and which fact types expressions read.
+///
+/// Expressions are compiled again against the run's own object types (the ones its
+/// records are built with), so that they read fields by position; the program is the
+/// one the rule check compiled, from the same text in an equal environment.
+struct EnginePlan: Sendable {
+  /// Every node, in document order (parents before their children).
+  let nodes: [NodePlan]
+  /// Children of each node (indexes into `nodes`).
+  let children: [[Int]]
+  /// Top-level nodes.
+  let topLevel: [Int]
+  /// Per node: for each ranking-group index, whether it applies; nil: to everyone.
+  let applies: [[Bool]?]
+  let perFact: [PerFactPlan]
+  /// Per fact type: whether some per-fact node names it in `cancelled_by`.
+  let cancelling: [Bool]
+  /// The fact types score expressions may read.
+  let scoreTypes: [Bool]
+  /// Per outcome: the fact types its `when` and `only_if` may read.
+  let outcomeTypes: [[Bool]]
+  /// Per outcome: its `when` and `only_if`, compiled (nil: none, or not compiled).
+  let outcomeWhen: [CompiledExpression?]
+  let outcomeOnlyIf: [CompiledExpression?]
+  /// Fact types a score or outcome expression reads (for the accounting, §3).
+  let readTypes: [Bool]
+  let scopeNames: [String]
+  var annual: Int { scopeNames.count - 1 }
+
+  /// One node, for evaluation (a class: handing it around copies nothing).
+  final class NodePlan: Sendable {
+    let id: String
+    let weight: ExactDecimal?
+    let max: ExactDecimal?
+    let min: ExactDecimal?
+    let kind: Kind
+
+    enum Kind: Sendable {
+      /// A bonus or deduction: its index in `perFact`.
+      case perFact(Int, cap: ExactDecimal?, isDeduction: Bool)
+      case score(ScoreRule)
+      case parts(PartsRule.Combine)
+    }
+
+    init(_ node: Indicator, perFact: Int?, environments: RuleEnvironments) {
+      id = node.id
+      weight = node.weight
+      max = node.max
+      min = node.min
+      switch node.kind {
+      case .bonus(let rule), .deduction(let rule):
+        kind = .perFact(perFact ?? -1, cap: rule.cap, isDeduction: node.isDeduction)
+      case .score(var score):
+        score.value = EnginePlan.recompiled(score.value, environments.score)
+        switch score.rule {
+        case .points(let points): score.rule = .points(EnginePlan.recompiled(points, environments.scorePoints))
+        case .tiers(var tiers):
+          for index in tiers.indices {
+            if case .expression(let expression) = tiers[index].points {
+              tiers[index].points = .expression(EnginePlan.recompiled(expression, environments.scorePoints))
+            }
+          }
+          score.rule = .tiers(tiers)
+        }
+        kind = .score(score)
+      case .parts(let parts): kind = .parts(parts.combine)
+      }
+    }
+  }
+
+  final class PerFactPlan: Sendable {
+    let node: Int
+    let nodeID: String
+    let isDeduction: Bool
+    /// The fact type it reads (the first with that id).
+    let type: Int?
+    let object: ObjectType?
+    let when: FactExpression?
+    let points: Points
+    /// The expression of `points` or of a table's `by` (nil when not compiled).
+    let pointsExpression: FactExpression?
+    let table: PointsTable?
+    let hasCap: Bool
+    /// Per fact type: whether it is this node's `cancelled_by`.
+    let cancelledBy: [Bool]
+    let scorers: [String]?
+
+    enum Points: Sendable {
+      case fixed(ExactDecimal)
+      case expression
+      case table
+    }
+
+    init(node: Int, indicator: Indicator, rule: PerFactRule, rules: RuleSet, environments: RuleEnvironments, table: FactTable) {
+      self.node = node
+      nodeID = indicator.id
+      isDeduction = indicator.isDeduction
+      let type = rules.factTypes.firstIndex { $0.id == rule.facts }
+      self.type = type
+      object = type.flatMap { environments.factObjects[rules.factTypes[$0].id] }
+      let environment = environments.perFact[rule.facts]
+      func plan(_ expression: RuleExpression?) -> FactExpression? {
+        guard let type, let expression = EnginePlan.recompiled(expression, environment), let compiled = expression.compiled
+        else { return nil }
+        return FactExpression(expression, compiled: compiled, type: rules.factTypes[type], table: table)
+      }
+      when = plan(rule.when)
+      switch rule.points {
+      case .fixed(let value):
+        points = .fixed(value)
+        pointsExpression = nil
+        self.table = nil
+      case .expression(let expression):
+        points = .expression
+        pointsExpression = plan(expression)
+        self.table = nil
+      case .table(let pointsTable):
+        points = .table
+        pointsExpression = plan(pointsTable.by)
+        self.table = pointsTable
+      }
+      hasCap = rule.cap != nil
+      cancelledBy = rules.factTypes.map { $0.id == rule.cancelledBy }
+      scorers = rule.scorers
+    }
+  }
+
+  /// The expression compiled against `environment` (unchanged when it was not compiled).
+  static func recompiled(_ expression: RuleExpression?, _ environment: ExprEnvironment?) -> RuleExpression? {
+    guard var expression, expression.compiled != nil, let environment else { return expression }
+    if let again = try? CompiledExpression(expression.source, environment: environment) { expression.compiled = again }
+    return expression
+  }
+
+  static func recompiled(_ expression: RuleExpression, _ environment: ExprEnvironment) -> RuleExpression {
+    recompiled(.some(expression), environment) ?? expression
+  }
+
+  init(rules: RuleSet, environments: RuleEnvironments, table: FactTable, groupIDs: [String], readTypes: Set<Int>) {
+    var indicators: [Indicator] = []
+    var children: [[Int]] = []
+    func walk(_ list: [Indicator]) -> [Int] {
+      var indexes: [Int] = []
+      for node in list {
+        let index = indicators.count
+        indexes.append(index)
+        indicators.append(node)
+        children.append([])
+        if case .parts(let parts) = node.kind { children[index] = walk(parts.children) }
+      }
+      return indexes
+    }
+    topLevel = walk(rules.indicators)
+    self.children = children
+    applies = indicators.map { node in
+      guard let groups = node.appliesTo else { return nil }
+      return groupIDs.map { groups.contains($0) }
+    }
+    var perFact: [PerFactPlan] = []
+    var perFactOfNode = [Int?](repeating: nil, count: indicators.count)
+    for (index, node) in indicators.enumerated() {
+      guard let rule = node.perFactRule else { continue }
+      perFactOfNode[index] = perFact.count
+      perFact.append(PerFactPlan(node: index, indicator: node, rule: rule, rules: rules, environments: environments, table: table))
+    }
+    self.perFact = perFact
+    nodes = indicators.enumerated().map { NodePlan($1, perFact: perFactOfNode[$0], environments: environments) }
+    var cancelling = [Bool](repeating: false, count: rules.factTypes.count)
+    for plan in perFact {
+      for (type, flag) in plan.cancelledBy.enumerated() where flag { cancelling[type] = true }
+    }
+    self.cancelling = cancelling
+    // Which fact lists score and outcome expressions may read.
+    var union = [Bool](repeating: false, count: rules.factTypes.count)
+    for node in indicators {
+      guard case .score(let score) = node.kind else { continue }
+      var sources = [score.value.source]
+      switch score.rule {
+      case .points(let points): sources.append(points.source)
+      case .tiers(let tiers):
+        for tier in tiers { if case .expression(let e) = tier.points { sources.append(e.source) } }
+      }
+      for (type, read) in ExpressionUse.factTypes(readBy: sources, types: rules.factTypes).enumerated() where read {
+        union[type] = true
+      }
+    }
+    scoreTypes = union
+    outcomeTypes = rules.outcomes.map { outcome in
+      ExpressionUse.factTypes(readBy: [outcome.when?.source, outcome.onlyIf?.source].compactMap { $0 }, types: rules.factTypes)
+    }
+    outcomeWhen = rules.outcomes.map { EnginePlan.recompiled($0.when, environments.outcome)?.compiled }
+    outcomeOnlyIf = rules.outcomes.map { EnginePlan.recompiled($0.onlyIf, environments.outcome)?.compiled }
+    scopeNames = rules.periods.map(\.id) + ["annual"]
+    self.readTypes = (0..<rules.factTypes.count).map { readTypes.contains($0) }
+  }
+}
