@@ -29,53 +29,29 @@ struct EnginePlan: Sendable {
   let readTypes: [Bool]
   let scopeNames: [String]
   var annual: Int { scopeNames.count - 1 }
+  /// The object type of each fact type's records.
+  let objects: [ObjectType?]
 
   /// The records a fact type's list holds for an expression.
   enum ListRecords: Sendable {
     /// The list is not read (left empty).
     case none
-    /// A record per fact.
+    /// A whole record per fact.
     case whole
-    /// Records shared by facts that agree on `key` (the fields read; `slots` are their
-    /// object slots), other fields null.
-    case shared(key: [ExpressionUse.Field], slots: [Int])
+    /// A record per fact with only these object slots (and the type) filled, the
+    /// expressions reading nothing else of them.
+    case partial(slots: [Int])
 
     var isRead: Bool {
       if case .none = self { return false }
       return true
     }
 
-    init(_ use: FactListUse, type: FactType, store: FactStore) {
+    init(_ use: FactListUse) {
       switch use {
       case .none: self = .none
       case .whole: self = .whole
-      case .fields(let slots):
-        var key: [ExpressionUse.Field] = []
-        for slot in slots {
-          switch slot {
-          case 0:
-            self = .whole  // ids are all different
-            return
-          case 1:
-            guard store.subjectText.isEmpty else {
-              self = .whole
-              return
-            }
-            key.append(.subjectText)
-          case 2: break  // the type: the same for all
-          case 3: key.append(.date)
-          case 4: key.append(.source)
-          case 5: key.append(.note)
-          default:
-            let field = slot - 6
-            if SlotKind(type.fields[field].type) == .int && !store.intMinSlots.isEmpty {
-              self = .whole
-              return
-            }
-            key.append(.declared(field))
-          }
-        }
-        self = key.count <= 4 ? .shared(key: key, slots: slots) : .whole
+      case .fields(let slots): self = slots.contains(0) ? .whole : .partial(slots: slots)
       }
     }
   }
@@ -225,6 +201,7 @@ struct EnginePlan: Sendable {
     self.cancelling = cancelling
     // How score and outcome expressions use the fact lists.
     let objects = rules.factTypes.map { environments.factObjects[$0.id] }
+    self.objects = objects
     var scoreUse = [FactListUse](repeating: .none, count: rules.factTypes.count)
     for node in indicators {
       guard case .score(let score) = node.kind else { continue }
@@ -238,7 +215,7 @@ struct EnginePlan: Sendable {
         scoreUse[type] = scoreUse[type].union(use)
       }
     }
-    scoreLists = rules.factTypes.indices.map { ListRecords(scoreUse[$0], type: rules.factTypes[$0], store: store) }
+    scoreLists = scoreUse.map { ListRecords($0) }
     let outcomeTypes = rules.outcomes.map { outcome in
       FactListUse.uses([outcome.when?.source, outcome.onlyIf?.source].compactMap { $0 }, types: rules.factTypes,
                        objects: objects).map { $0 != .none }

@@ -188,3 +188,87 @@ struct Memo<Result> {
     slots[slot] = entry
   }
 }
+
+/// Values remembered by a key of slot values, in one open-addressing table whose
+/// entries hold key and value side by side (a lookup touches one place in memory).
+/// Bounded: past `limit` entries nothing more is stored.
+final class KeyedValues<Stored> {
+  private struct Entry {
+    var key: MemoKey
+    var value: Stored
+  }
+
+  private var entries: UnsafeMutablePointer<Entry>
+  private var used: UnsafeMutablePointer<Bool>
+  private var capacity: Int
+  private(set) var count = 0
+  let limit: Int
+
+  init(limit: Int = 1 << 16) {
+    self.limit = limit
+    capacity = 64
+    entries = .allocate(capacity: capacity)
+    used = .allocate(capacity: capacity)
+    used.initialize(repeating: false, count: capacity)
+  }
+
+  deinit {
+    for index in 0..<capacity where used[index] { (entries + index).deinitialize(count: 1) }
+    entries.deallocate()
+    used.deallocate()
+  }
+
+  @inline(__always)
+  private static func hash(_ key: MemoKey) -> Int {
+    var h = key.a &* 0x9E37_79B9_7F4A_7C15
+    h = (h ^ (h >> 29) ^ key.b) &* 0xBF58_476D_1CE4_E5B9
+    h = (h ^ (h >> 31) ^ key.c) &* 0x94D0_49BB_1331_11EB
+    h = (h ^ (h >> 29) ^ key.d) &* 0x9E37_79B9_7F4A_7C15
+    return Int(truncatingIfNeeded: h ^ (h >> 32))
+  }
+
+  @inline(__always)
+  func lookup(_ key: MemoKey) -> Stored? {
+    let mask = capacity - 1
+    var slot = Self.hash(key) & mask
+    while used[slot] {
+      if entries[slot].key == key { return entries[slot].value }
+      slot = (slot + 1) & mask
+    }
+    return nil
+  }
+
+  func store(_ key: MemoKey, _ value: Stored) {
+    guard count < limit else { return }
+    if (count + 1) * 2 > capacity { grow() }
+    let mask = capacity - 1
+    var slot = Self.hash(key) & mask
+    while used[slot] {
+      if entries[slot].key == key { return }
+      slot = (slot + 1) & mask
+    }
+    (entries + slot).initialize(to: Entry(key: key, value: value))
+    used[slot] = true
+    count += 1
+  }
+
+  private func grow() {
+    let oldEntries = entries
+    let oldUsed = used
+    let oldCapacity = capacity
+    capacity *= 2
+    entries = .allocate(capacity: capacity)
+    used = .allocate(capacity: capacity)
+    used.initialize(repeating: false, count: capacity)
+    let mask = capacity - 1
+    for index in 0..<oldCapacity where oldUsed[index] {
+      let entry = (oldEntries + index).move()
+      var slot = Self.hash(entry.key) & mask
+      while used[slot] { slot = (slot + 1) & mask }
+      (entries + slot).initialize(to: entry)
+      used[slot] = true
+    }
+    oldEntries.deallocate()
+    oldUsed.deallocate()
+  }
+}

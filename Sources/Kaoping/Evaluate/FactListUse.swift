@@ -1,10 +1,11 @@
 // How a score or outcome expression uses the lists of `facts` (§12.3), found on its
 // syntax tree: when the elements of `facts.T` are only ever looked at through their
-// fields (`t.done`, `has(t.due)`) and the lists only counted, iterated or filtered, two
-// facts that agree on the fields read are indistinguishable to the expression, so the
-// engine may hand it one shared record for both (with the unread fields null) instead
-// of a record per fact. Any other use (comparing records, passing them to a function,
-// returning them, indexing a list, using `facts` itself as a value) keeps whole records.
+// fields (`t.done`, `has(t.due)`) and the lists only counted, iterated or filtered, the
+// expression sees nothing of a record but those fields. The engine then builds records
+// with only them filled (no id text, no source…), and facts that agree on them share
+// one record: the expression cannot tell them apart. Any other use (comparing records,
+// passing them to a function, returning them, indexing a list, using `facts` itself as
+// a value) gets a whole record per fact.
 
 enum FactListUse: Sendable, Equatable {
   /// The expression does not read the list.

@@ -31,8 +31,9 @@ struct SubjectEvaluator {
   /// Records built for this subject (`fact` objects), by position.
   private var records: [Value?] = []
   private var subjectRecord: Value = .null
-  /// Per fact type: records shared by facts with the same values in the fields read.
-  private var sharedRecords: [Memo<Value>]
+  /// Per fact type: records of list elements read only by field, shared by the facts that
+  /// agree on those fields (the expressions cannot tell them apart).
+  private let sharedRecords: [KeyedValues<Value>]
   private var work = Engine.SubjectWork()
 
   enum WhenResult {
@@ -55,7 +56,7 @@ struct SubjectEvaluator {
     whenMemos = plan.perFact.map { _ in Memo() }
     pointsMemos = plan.perFact.map { _ in Memo() }
     scorerAllowed = plan.perFact.map { _ in [:] }
-    sharedRecords = engine.rules.factTypes.map { _ in Memo() }
+    sharedRecords = engine.rules.factTypes.map { _ in KeyedValues(limit: 1 << 16) }
     selected = plan.perFact.map { _ in [] }
     decisions = plan.perFact.map { _ in [] }
   }
@@ -119,7 +120,8 @@ struct SubjectEvaluator {
     cancelled.removeAll(keepingCapacity: true)
     rejection.append(contentsOf: repeatElement(-1, count: count))
     applied.append(contentsOf: repeatElement(false, count: count))
-    records.append(contentsOf: repeatElement(nil, count: count))
+    if records.capacity < count { records.reserveCapacity(count) }
+    for _ in 0..<count { records.append(nil) }
     let words = (count + 63) / 64
     for k in plan.perFact.indices {
       decisions[k].removeAll(keepingCapacity: true)
@@ -445,7 +447,7 @@ struct SubjectEvaluator {
 
   /// The `facts` object of this subject in a scope: per type, its facts (not rejected)
   /// in ledger order; lists no score expression reads are left empty, and lists whose
-  /// elements are only read by field hold records shared by facts that agree on them.
+  /// elements are only read by field hold records with just those fields, shared.
   private mutating func factsObject(subject: Int, scope: Int, lists plans: [EnginePlan.ListRecords]) -> Value {
     let typeCount = rules.factTypes.count
     var counts = [Int](repeating: 0, count: typeCount)
@@ -459,59 +461,73 @@ struct SubjectEvaluator {
       switch plans[type] {
       case .none: continue
       case .whole:
-        guard let object = engine.environments.factObjects[rules.factTypes[type].id] else { continue }
+        guard let object = plan.objects[type] else { continue }
         lists[type].append(factRecord(local, subject: subject, object: object))
-      case .shared(let key, let slots):
-        lists[type].append(sharedRecord(local, type: type, subject: subject, key: key, slots: slots))
+      case .partial(let slots):
+        lists[type].append(partialRecord(local, type: type, subject: subject, slots: slots))
       }
     }
     return .object(RecordValue(type: engine.environments.factsObject, fields: lists.map { .list($0) }))
   }
 
-  /// A record with the fact's values in `slots` (and its type), other fields null,
-  /// shared with the facts of the same type that have the same values there.
-  private mutating func sharedRecord(
-    _ local: Int, type: Int, subject: Int, key: [ExpressionUse.Field], slots: [Int]
-  ) -> Value {
-    let fact = start + local
-    let row = table.rows[fact]
+  /// A record with the fact's values in `slots` (and its type), other fields null: all
+  /// an expression that reads only those fields can see.
+  private func partialRecord(_ local: Int, type: Int, subject: Int, slots: [Int]) -> Value {
+    let row = table.rows[start + local]
     let store = table.store
-    var parts: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    for (index, field) in key.enumerated() {
-      let value: UInt64
-      switch field {
-      case .date: value = UInt64(bitPattern: Int64(row.date))
-      case .source: value = UInt64(bitPattern: Int64(row.source))
-      case .note: value = UInt64(bitPattern: Int64(store.note(row)))
-      case .subjectText: value = UInt64(subject)
-      case .declared(let field): value = store.slot(row, field)
+    // Facts that agree on the fields read share one record.
+    var key = MemoKey()
+    var parts = 0
+    var shareable = slots.count <= 4
+    if shareable {
+      for slot in slots {
+        let value: UInt64
+        switch slot {
+        case 1: value = UInt64(subject)
+        case 2: continue
+        case 3: value = UInt64(bitPattern: Int64(row.date))
+        case 4: value = UInt64(bitPattern: Int64(row.source))
+        case 5: value = UInt64(bitPattern: Int64(store.note(row)))
+        case 6...:
+          value = store.slot(row, slot - 6)
+          // An int slot that reads null may hold Int64.min: do not share those.
+          if value == FactSlot.intNull, !store.intMinSlots.isEmpty { shareable = false }
+        default:
+          shareable = false
+          value = 0
+        }
+        switch parts {
+        case 0: key.a = value
+        case 1: key.b = value
+        case 2: key.c = value
+        default: key.d = value
+        }
+        parts += 1
       }
-      switch index {
-      case 0: parts.0 = value
-      case 1: parts.1 = value
-      case 2: parts.2 = value
-      default: parts.3 = value
-      }
+      if slots.contains(1), !store.subjectText.isEmpty { shareable = false }
     }
-    let memoKey = MemoKey(a: parts.0, b: parts.1, c: parts.2, d: parts.3)
-    if let shared = sharedRecords[type].lookup(memoKey) { return shared }
-    guard let object = engine.environments.factObjects[rules.factTypes[type].id] else { return .null }
-    var fields = [Value](repeating: .null, count: object.fields.count)
-    fields[2] = .string(store.typeIDs[type])
-    for slot in slots {
-      switch slot {
-      case 1: fields[1] = .string(store.subjectText(row, rosterID: engine.roster.subjects[subject].id))
-      case 3: fields[3] = row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date))
-      case 4: fields[4] = row.source < 0 ? .null : .string(store.pool.string(row.source))
-      case 5:
-        let note = store.note(row)
-        fields[5] = note < 0 ? .null : .string(store.pool.string(note))
-      case 6...: fields[slot] = store.value(row, field: slot - 6)
-      default: break
+    if shareable, let shared = sharedRecords[type].lookup(key) { return shared }
+    guard let object = plan.objects[type] else { return .null }
+    let count = object.fields.count
+    let fields = [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
+      buffer.initialize(repeating: .null)
+      initialized = count
+      buffer[2] = .string(store.typeIDs[type])
+      for slot in slots {
+        switch slot {
+        case 1: buffer[1] = .string(store.subjectText(row, rosterID: engine.roster.subjects[subject].id))
+        case 3: buffer[3] = row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date))
+        case 4: buffer[4] = row.source < 0 ? .null : .string(store.pool.string(row.source))
+        case 5:
+          let note = store.note(row)
+          buffer[5] = note < 0 ? .null : .string(store.pool.string(note))
+        case 6...: buffer[slot] = store.value(row, field: slot - 6)
+        default: break
+        }
       }
     }
     let record = Value.object(RecordValue(type: object, fields: fields))
-    sharedRecords[type].store(memoKey, record)
+    if shareable { sharedRecords[type].store(key, record) }
     return record
   }
 

@@ -248,7 +248,7 @@ struct TextCache {
   }
 
   private let entries: UnsafeMutablePointer<Entry>
-  static let size = 512
+  static let size = 2048
 
   init() {
     entries = .allocate(capacity: Self.size)
@@ -273,7 +273,7 @@ struct TextCache {
   @inline(__always)
   private static func index(_ w0: UInt64, _ w1: UInt64, _ meta: UInt32) -> Int {
     let h = (w0 &* 0x9E37_79B9_7F4A_7C15) ^ (w1 &* 0xC2B2_AE3D_27D4_EB4F) ^ (UInt64(meta) &* 0x1656_67B1_9E37_79F9)
-    return Int(truncatingIfNeeded: h >> 55) & (size - 1)
+    return Int(truncatingIfNeeded: h >> 53) & (size - 1)
   }
 
   /// The value stored for `bytes` (1…16 bytes) under `tag`.
@@ -328,6 +328,7 @@ private struct PieceParser {
 
   static let typeTag: UInt32 = 1
   static let sourceTag: UInt32 = 2
+  static let dateTag: UInt32 = 3
   static let enumTag: UInt32 = 16
   static let notMember: Int32 = -2
 
@@ -567,6 +568,16 @@ private struct PieceParser {
 
   func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 
+  /// The day of a `YYYY-MM-DD` cell (as `CELDate(parsing:)` reads it), remembered by its bytes.
+  @inline(__always)
+  func date(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+    guard bytes.count == 10 else { return nil }
+    if let known = cache.lookup(bytes, tag: Self.dateTag) { return known }
+    guard let (y, m, d) = parseDate(bytes), let date = CELDate(year: y, month: m, day: d) else { return nil }
+    cache.store(bytes, tag: Self.dateTag, date.daysSinceEpoch)
+    return date.daysSinceEpoch
+  }
+
   /// Checks every cell of the record is UTF-8 (before a record is rejected: its cells
   /// may not all have been read); false (and the part fails) when one is not.
   mutating func validateAll(_ base: UnsafeRawPointer) -> Bool {
@@ -680,9 +691,7 @@ private struct PieceParser {
         if bytes.count == 4, bytes.elementsEqual("true".utf8) { slot = 1 }
         if bytes.count == 5, bytes.elementsEqual("false".utf8) { slot = 0 }
       case .date:
-        if let (y, m, d) = parseDate(bytes), let date = CELDate(year: y, month: m, day: d) {
-          slot = UInt64(bitPattern: Int64(date.daysSinceEpoch))
-        }
+        if let days = date(bytes) { slot = UInt64(bitPattern: Int64(days)) }
       case .decimal:
         break
       }
@@ -721,14 +730,14 @@ private struct PieceParser {
     var date: Int32 = FactRow.noDate
     let dateBytes = cell(base, columns.date)
     if dateBytes.count > 0 {
-      guard let (y, m, d) = parseDate(dateBytes), let parsed = CELDate(year: y, month: m, day: d) else {
+      guard let parsed = self.date(dateBytes) else {
         guard valid(dateBytes) else {
           failed = true
           return
         }
         return reject(base, id: id, row: row, .invalidFactDate, "the date '\(text(dateBytes))' is not a date YYYY-MM-DD")
       }
-      date = parsed.daysSinceEpoch
+      date = parsed
     }
     if hasPeriods,
       let problem = reader.schema.dateProblem(date == FactRow.noDate ? nil : CELDate(daysSinceEpoch: date))

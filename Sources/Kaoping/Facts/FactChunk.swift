@@ -132,11 +132,20 @@ struct FactChunk: Sendable {
   var hasSyntheticIDs = false
   let blocks: SubjectBlocks
 
+  /// The buckets' buffers, unretained (`buckets` keeps them alive): appending through
+  /// them costs no reference counting.
+  private let rowRefs: [Unmanaged<ByteBuffer>]
+  private let subjectRefs: [Unmanaged<ByteBuffer>]
+  private let idRefs: [Unmanaged<ByteBuffer>]
+
   init(file: Int32, blocks: SubjectBlocks, expectedFacts: Int = 0) {
     self.file = file
     self.blocks = blocks
     let perBucket = expectedFacts / blocks.count
     buckets = (0..<blocks.count).map { _ in FactBucket(reserving: perBucket > 0 ? perBucket + perBucket / 8 + 16 : 0) }
+    rowRefs = buckets.map { Unmanaged.passUnretained($0.rowData) }
+    subjectRefs = buckets.map { Unmanaged.passUnretained($0.subjectData) }
+    idRefs = buckets.map { Unmanaged.passUnretained($0.ids) }
   }
 
   // MARK: Ids
@@ -214,8 +223,11 @@ struct FactChunk: Sendable {
     let b = blocks.block(of: subject)
     var packed = Self.noID
     if let id {
-      let start = buckets[b].ids.count
-      buckets[b].ids.append(id)
+      let start = idRefs[b]._withUnsafeGuaranteedRef { ids in
+        let start = ids.count
+        ids.append(id)
+        return start
+      }
       if id.count >= 0xFFFF {
         buckets[b].longIDLengths[start] = id.count
         packed = UInt64(start) << 16 | 0xFFFF
@@ -225,13 +237,16 @@ struct FactChunk: Sendable {
     } else {
       hasSyntheticIDs = true
     }
-    let bucket = buckets[b]
-    let index = Int32(truncatingIfNeeded: bucket.rowData.count / MemoryLayout<FactRow>.stride)
-    bucket.rowData.append(value: FactRow(
+    let row = FactRow(
       id: packed, v0: values.count > 0 ? values[0] : FactSlot.null, v1: values.count > 1 ? values[1] : FactSlot.null,
       row: Int32(truncatingIfNeeded: row), file: file, date: date, source: source, extra: extra,
-      type: Int32(truncatingIfNeeded: type)))
-    bucket.subjectData.append(value: Int32(truncatingIfNeeded: subject))
+      type: Int32(truncatingIfNeeded: type))
+    let index = rowRefs[b]._withUnsafeGuaranteedRef { rows in
+      let index = Int32(truncatingIfNeeded: rows.count / MemoryLayout<FactRow>.stride)
+      rows.append(value: row)
+      return index
+    }
+    subjectRefs[b]._withUnsafeGuaranteedRef { $0.append(value: Int32(truncatingIfNeeded: subject)) }
     return (Int32(b), index)
   }
 

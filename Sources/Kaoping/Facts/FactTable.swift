@@ -210,16 +210,18 @@ final class FactStore: Sendable {
   func record(_ row: FactRow, id: String, rosterID: String, object: ObjectType) -> RecordValue {
     let type = Int(row.type)
     let declared = kinds[type].count
-    var fields: [Value] = []
-    fields.reserveCapacity(6 + declared)
-    fields.append(.string(id))
-    fields.append(.string(subjectText(row, rosterID: rosterID)))
-    fields.append(.string(typeIDs[type]))
-    fields.append(row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date)))
-    fields.append(row.source < 0 ? .null : .string(pool.string(row.source)))
-    let note = self.note(row)
-    fields.append(note < 0 ? .null : .string(pool.string(note)))
-    for field in 0..<declared { fields.append(value(row, field: field)) }
+    let fields = [Value](unsafeUninitializedCapacity: 6 + declared) { buffer, initialized in
+      let base = buffer.baseAddress!
+      (base + 0).initialize(to: .string(id))
+      (base + 1).initialize(to: .string(subjectText(row, rosterID: rosterID)))
+      (base + 2).initialize(to: .string(typeIDs[type]))
+      (base + 3).initialize(to: row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date)))
+      (base + 4).initialize(to: row.source < 0 ? .null : .string(pool.string(row.source)))
+      let note = self.note(row)
+      (base + 5).initialize(to: note < 0 ? .null : .string(pool.string(note)))
+      for field in 0..<declared { (base + 6 + field).initialize(to: value(row, field: field)) }
+      initialized = 6 + declared
+    }
     return RecordValue(type: object, fields: fields)
   }
 }

@@ -186,6 +186,38 @@ import Testing
     }
   }
 
+  @Test func factListUseFindsFieldOnlyUses() {
+    let location = RuleLocation(file: "", line: 0, column: 0)
+    let task = FactType(
+      id: "task", name: nil,
+      fields: [FactType.Field(id: "due", type: .date, optional: false, location: location),
+               FactType.Field(id: "done", type: .date, optional: true, location: location)],
+      location: location)
+    let other = FactType(id: "award", name: nil, fields: [], location: location)
+    func object(_ type: FactType) -> ObjectType {
+      ObjectType(name: type.id, kind: "fact type", fields: (["id", "subject", "type", "date", "source", "note"] + type.fields.map(\.id))
+        .map { ObjectType.Field(name: $0, type: .dyn) })
+    }
+    func use(_ source: String) -> [FactListUse] {
+      FactListUse.uses([source], types: [task, other], objects: [object(task), object(other)])
+    }
+    // Counted, filtered by field: only the fields read (slots 6 due, 7 done).
+    #expect(use("facts.task.size() == 0 ? 1.0 : double(facts.task.filter(t, t.done != null && t.done <= t.due).size())")
+      == [.fields([6, 7]), .none])
+    #expect(use("facts.award.size() > 0") == [.none, .fields([])])
+    #expect(use("facts.task.exists(t, has(t.done))") == [.fields([7]), .none])
+    #expect(use("facts.task.map(t, t.due).size()") == [.fields([6]), .none])
+    #expect(use("facts.task.map(t, t).filter(x, x.source == 'a').size()") == [.fields([4]), .none])
+    // Records observed whole: compared, indexed, returned, passed on, `facts` as a value.
+    #expect(use("facts.task.filter(t, t.due > t.done) == facts.task") == [.whole, .none])
+    #expect(use("facts.task[0].due > facts.task[1].due") == [.whole, .none])
+    #expect(use("size(facts.task.filter(t, t in facts.task))") == [.whole, .none])
+    #expect(use("facts.task.exists(t, t == t)") == [.whole, .none])
+    #expect(use("facts.task.all(i, v, v.due > v.done)") == [.whole, .none])
+    #expect(use("size(facts) > 0") == [.whole, .whole])
+    #expect(use("string(facts.task.map(t, t))") == [.whole, .none])
+  }
+
   @Test func perFactReadsAreFoundConservatively() {
     let fields = [
       FactType.Field(id: "days", type: .int, optional: false, location: RuleLocation(file: "", line: 0, column: 0)),
