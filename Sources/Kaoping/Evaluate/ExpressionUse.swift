@@ -191,32 +191,43 @@ struct Memo<Result> {
 
 /// Values remembered by a key of slot values, in one open-addressing table whose
 /// entries hold key and value side by side (a lookup touches one place in memory).
-/// Bounded: past `limit` entries nothing more is stored.
+/// Bounded: past `limit` entries nothing more is stored. Its state sits behind a
+/// pointer, so that using it costs no run-time exclusivity checks.
 final class KeyedValues<Stored> {
   private struct Entry {
     var key: MemoKey
     var value: Stored
   }
 
-  private var entries: UnsafeMutablePointer<Entry>
-  private var used: UnsafeMutablePointer<Bool>
-  private var capacity: Int
-  private(set) var count = 0
+  private struct State {
+    var entries: UnsafeMutablePointer<Entry>
+    var used: UnsafeMutablePointer<Bool>
+    var capacity: Int
+    var count: Int
+  }
+
+  private let state: UnsafeMutablePointer<State>
   let limit: Int
 
   init(limit: Int = 1 << 16) {
     self.limit = limit
-    capacity = 64
-    entries = .allocate(capacity: capacity)
-    used = .allocate(capacity: capacity)
+    let capacity = 64
+    let used = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
     used.initialize(repeating: false, count: capacity)
+    state = .allocate(capacity: 1)
+    state.initialize(to: State(entries: .allocate(capacity: capacity), used: used, capacity: capacity, count: 0))
   }
 
   deinit {
-    for index in 0..<capacity where used[index] { (entries + index).deinitialize(count: 1) }
-    entries.deallocate()
-    used.deallocate()
+    let s = state.pointee
+    for index in 0..<s.capacity where s.used[index] { (s.entries + index).deinitialize(count: 1) }
+    s.entries.deallocate()
+    s.used.deallocate()
+    state.deinitialize(count: 1)
+    state.deallocate()
   }
+
+  var count: Int { state.pointee.count }
 
   @inline(__always)
   private static func hash(_ key: MemoKey) -> Int {
@@ -229,7 +240,9 @@ final class KeyedValues<Stored> {
 
   @inline(__always)
   func lookup(_ key: MemoKey) -> Stored? {
-    let mask = capacity - 1
+    let entries = state.pointee.entries
+    let used = state.pointee.used
+    let mask = state.pointee.capacity - 1
     var slot = Self.hash(key) & mask
     while used[slot] {
       if entries[slot].key == key { return entries[slot].value }
@@ -239,9 +252,11 @@ final class KeyedValues<Stored> {
   }
 
   func store(_ key: MemoKey, _ value: Stored) {
-    guard count < limit else { return }
-    if (count + 1) * 2 > capacity { grow() }
-    let mask = capacity - 1
+    guard state.pointee.count < limit else { return }
+    if (state.pointee.count + 1) * 2 > state.pointee.capacity { grow() }
+    let entries = state.pointee.entries
+    let used = state.pointee.used
+    let mask = state.pointee.capacity - 1
     var slot = Self.hash(key) & mask
     while used[slot] {
       if entries[slot].key == key { return }
@@ -249,26 +264,25 @@ final class KeyedValues<Stored> {
     }
     (entries + slot).initialize(to: Entry(key: key, value: value))
     used[slot] = true
-    count += 1
+    state.pointee.count += 1
   }
 
   private func grow() {
-    let oldEntries = entries
-    let oldUsed = used
-    let oldCapacity = capacity
-    capacity *= 2
-    entries = .allocate(capacity: capacity)
-    used = .allocate(capacity: capacity)
+    let old = state.pointee
+    let capacity = old.capacity * 2
+    let entries = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
+    let used = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
     used.initialize(repeating: false, count: capacity)
     let mask = capacity - 1
-    for index in 0..<oldCapacity where oldUsed[index] {
-      let entry = (oldEntries + index).move()
+    for index in 0..<old.capacity where old.used[index] {
+      let entry = (old.entries + index).move()
       var slot = Self.hash(entry.key) & mask
       while used[slot] { slot = (slot + 1) & mask }
       (entries + slot).initialize(to: entry)
       used[slot] = true
     }
-    oldEntries.deallocate()
-    oldUsed.deallocate()
+    old.entries.deallocate()
+    old.used.deallocate()
+    state.pointee = State(entries: entries, used: used, capacity: capacity, count: old.count)
   }
 }

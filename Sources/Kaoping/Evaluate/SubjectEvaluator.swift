@@ -8,11 +8,8 @@ struct SubjectEvaluator {
   let plan: EnginePlan
   let rules: RuleSet
 
-  /// Per per-fact node: remembered `when` and points results.
-  private var whenMemos: [Memo<WhenResult>]
-  private var pointsMemos: [Memo<PointsResult>]
-  /// Per per-fact node, per source pool id: whether the source may score it (nil: unknown yet).
-  private var scorerAllowed: [[Int32: Bool]]
+  /// Per per-fact node: what this worker remembers of its expressions' results.
+  private var memory: [NodeMemory]
 
   // Per-subject state (indexed by the fact's position within the subject).
   private var start = 0
@@ -24,8 +21,8 @@ struct SubjectEvaluator {
   private var applied: [Bool] = []
   /// Per per-fact node: bit set for each fact it gave points (words of 64 facts).
   private var selected: [[UInt64]] = []
-  /// Per per-fact node: (fact, scope, points) in fact order.
-  private var decisions: [[(fact: Int32, scope: Int32, points: ExactDecimal)]] = []
+  /// Per per-fact node: (fact, scope, points outcome in `memory`) in fact order.
+  private var decisions: [[(fact: Int32, scope: Int32, outcome: Int32)]] = []
   /// (node, fact) → the cancelling fact (table index) with the smallest id.
   private var cancelled: [Int: Int] = [:]
   /// Records built for this subject (`fact` objects), by position.
@@ -36,16 +33,52 @@ struct SubjectEvaluator {
   private let sharedRecords: [KeyedValues<Value>]
   private var work = Engine.SubjectWork()
 
-  enum WhenResult {
-    case yes
-    case no
-    case reject(String)
-  }
+  /// Remembered results of one bonus/deduction node's expressions, as small numbers:
+  /// `when` → 1 (true), 0 (false), -1 - i (rejected with `reasons[i]`); points →
+  /// an index into `outcomes` (the distinct results, points already rounded).
+  struct NodeMemory {
+    let when = KeyedValues<Int32>(limit: 1 << 16)
+    let points = KeyedValues<Int32>(limit: 1 << 16)
+    var reasons: [String] = []
+    private var reasonIndex: [String: Int32] = [:]
+    var outcomes: [PointsOutcome] = []
+    private var pointsIndex: [ExactDecimal: Int32] = [:]
+    var scorerAllowed: [Int32: Bool] = [:]
 
-  enum PointsResult {
-    case points(ExactDecimal)
-    case notSelected
-    case reject(String)
+    enum PointsOutcome {
+      /// Selected: its item's points (rounded; negative for a deduction) and its
+      /// contribution to the node's sum (rounded, unsigned).
+      case points(item: ExactDecimal, rounded: ExactDecimal)
+      case rejected(String)
+    }
+
+    mutating func reason(_ text: String) -> Int32 {
+      if let index = reasonIndex[text] { return index }
+      let index = Int32(reasons.count)
+      reasons.append(text)
+      reasonIndex[text] = index
+      return index
+    }
+
+    /// The outcome for points `value` (distinct values by number: only their rounding is used).
+    mutating func outcome(points value: ExactDecimal, engine: Engine, deduction: Bool) -> Int32 {
+      if let index = pointsIndex[value] { return index }
+      let index = Int32(outcomes.count)
+      let rounded = engine.round(value)
+      outcomes.append(.points(item: deduction ? rounded.negated() : rounded, rounded: rounded))
+      pointsIndex[value] = index
+      return index
+    }
+
+    mutating func outcome(rejected reason: String) -> Int32 {
+      if let index = rejectedIndex[reason] { return index }
+      let index = Int32(outcomes.count)
+      outcomes.append(.rejected(reason))
+      rejectedIndex[reason] = index
+      return index
+    }
+
+    private var rejectedIndex: [String: Int32] = [:]
   }
 
   init(engine: Engine, table: FactTable) {
@@ -53,9 +86,7 @@ struct SubjectEvaluator {
     self.table = table
     plan = engine.plan
     rules = engine.rules
-    whenMemos = plan.perFact.map { _ in Memo() }
-    pointsMemos = plan.perFact.map { _ in Memo() }
-    scorerAllowed = plan.perFact.map { _ in [:] }
+    memory = plan.perFact.map { _ in NodeMemory() }
     sharedRecords = engine.rules.factTypes.map { _ in KeyedValues(limit: 1 << 16) }
     selected = plan.perFact.map { _ in [] }
     decisions = plan.perFact.map { _ in [] }
@@ -193,14 +224,21 @@ struct SubjectEvaluator {
       for round in 0..<2 {
         let scope = round == 0 ? first : second
         if scope < 0 { break }
-        switch decideFact(k, pf, local: local, subject: subject, scope: scope) {
-        case .notSelected: continue
-        case .rejected(let code, let reason):
-          reject(local, code, reason)
+        let decision = decideFact(k, pf, local: local, subject: subject, scope: scope)
+        if decision >= 0 {
+          switch memory[k].outcomes[Int(decision)] {
+          case .rejected(let reason):
+            reject(local, .factExpression, reason)
+            rejectedHere = true
+          case .points:
+            decisions[k].append((Int32(local), Int32(scope), decision))
+            selected[k][local >> 6] |= 1 << UInt64(local & 63)
+          }
+        } else if decision == Self.notSelected {
+          continue
+        } else {
+          reject(local, .unauthorisedSource, pendingReason)
           rejectedHere = true
-        case .points(let points):
-          decisions[k].append((Int32(local), Int32(scope), points))
-          selected[k][local >> 6] |= 1 << UInt64(local & 63)
         }
         if rejection[local] >= 0 { break }
       }
@@ -208,6 +246,12 @@ struct SubjectEvaluator {
     // Drop facts rejected in a later scope from earlier scopes.
     if rejectedHere { decisions[k].removeAll { rejection[Int($0.fact)] >= 0 } }
   }
+
+  /// `decideFact` results other than an outcome index.
+  private static let notSelected: Int32 = -1
+  private static let unauthorised: Int32 = -2
+  /// The reason of an `unauthorised` result.
+  private var pendingReason = ""
 
   func applies(_ node: Int, _ subject: Int) -> Bool {
     guard let groups = plan.applies[node] else { return true }
@@ -228,75 +272,69 @@ struct SubjectEvaluator {
     return expression.compiled.evaluate(Activation([record, subjectRecord, .string(plan.scopeNames[scope])]))
   }
 
+  /// What node `k` makes of a fact in a scope (§3 phase 2): an index into the node's
+  /// `outcomes`, `notSelected`, or `unauthorised` (with `pendingReason`).
   private mutating func decideFact(
     _ k: Int, _ pf: EnginePlan.PerFactPlan, local: Int, subject: Int, scope: Int
-  ) -> Engine.FactDecision {
+  ) -> Int32 {
     let fact = start + local
-    guard let object = pf.object else { return .notSelected }
-    var nodeID: String { pf.nodeID }
+    guard let object = pf.object else { return Self.notSelected }
     if let when = pf.when {
       let key = when.key(table, fact: fact, subject: subject, scope: scope)
-      let result: WhenResult
-      if let known = whenMemos[k].lookup(key) {
+      var result: Int32
+      if let key, let known = memory[k].when.lookup(key) {
         result = known
       } else {
         switch evaluateFactExpression(when, local: local, subject: subject, scope: scope, object: object) {
-        case .bool(true): result = .yes
-        case .bool(false): result = .no
+        case .bool(true): result = 1
+        case .bool(false): result = 0
         case .error(let error):
-          result = .reject("the when of \(nodeID) failed: \(error.message) (`\(when.source.source.collapsingSpaces)`)")
+          result = -1 - memory[k].reason(
+            "the when of \(pf.nodeID) failed: \(error.message) (`\(when.source.source.collapsingSpaces)`)")
         default:
-          result = .reject("the when of \(nodeID) did not give true or false (`\(when.source.source.collapsingSpaces)`)")
+          result = -1 - memory[k].reason(
+            "the when of \(pf.nodeID) did not give true or false (`\(when.source.source.collapsingSpaces)`)")
         }
-        whenMemos[k].store(key, result)
+        if let key { memory[k].when.store(key, result) }
       }
-      switch result {
-      case .yes: break
-      case .no: return .notSelected
-      case .reject(let reason): return .rejected(.factExpression, reason)
-      }
+      if result == 0 { return Self.notSelected }
+      if result < 0 { return memory[k].outcome(rejected: memory[k].reasons[Int(-1 - result)]) }
     }
     if let scorers = pf.scorers {
       let sourceID = table.rows[fact].source
       let allowed: Bool
-      if let known = scorerAllowed[k][sourceID] {
+      if let known = memory[k].scorerAllowed[sourceID] {
         allowed = known
       } else {
         allowed = scorers.contains(sourceID < 0 ? "" : table.store.pool.string(sourceID))
-        scorerAllowed[k][sourceID] = allowed
+        memory[k].scorerAllowed[sourceID] = allowed
       }
       if !allowed {
         if sourceID < 0 {
-          return .rejected(.unauthorisedSource, "no source: \(nodeID) is scored only by \(scorers.joined(separator: ", "))")
+          pendingReason = "no source: \(pf.nodeID) is scored only by \(scorers.joined(separator: ", "))"
+          return Self.unauthorised
         }
         let source = table.store.pool.string(sourceID)
         if let byName = rules.scorers.first(where: { $0.name == source }) {
-          return .rejected(.unauthorisedSource,
-                           "source '\(source)' is the name of scorer '\(byName.id)'; write the id '\(byName.id)'")
+          pendingReason = "source '\(source)' is the name of scorer '\(byName.id)'; write the id '\(byName.id)'"
+        } else {
+          pendingReason = "source '\(source)' may not score \(pf.nodeID) (谁部署谁赋分: only \(scorers.joined(separator: ", ")))"
         }
-        return .rejected(.unauthorisedSource,
-                         "source '\(source)' may not score \(nodeID) (谁部署谁赋分: only \(scorers.joined(separator: ", ")))")
+        return Self.unauthorised
       }
     }
-    let result: PointsResult
     switch pf.points {
     case .fixed(let value):
-      result = value.isNegative ? .reject(Self.negative(nodeID, value)) : .points(value)
+      if value.isNegative { return memory[k].outcome(rejected: Self.negative(pf.nodeID, value)) }
+      return memory[k].outcome(points: value, engine: engine, deduction: pf.isDeduction)
     case .expression, .table:
-      guard let expression = pf.pointsExpression else { return .notSelected }
+      guard let expression = pf.pointsExpression else { return Self.notSelected }
       let key = expression.key(table, fact: fact, subject: subject, scope: scope)
-      if let known = pointsMemos[k].lookup(key) {
-        result = known
-      } else {
-        let value = evaluateFactExpression(expression, local: local, subject: subject, scope: scope, object: object)
-        result = Self.points(value, pf, expression)
-        pointsMemos[k].store(key, result)
-      }
-    }
-    switch result {
-    case .points(let points): return .points(points)
-    case .notSelected: return .notSelected
-    case .reject(let reason): return .rejected(.factExpression, reason)
+      if let key, let known = memory[k].points.lookup(key) { return known }
+      let value = evaluateFactExpression(expression, local: local, subject: subject, scope: scope, object: object)
+      let result = Self.points(value, pf, expression, &memory[k], engine)
+      if let key { memory[k].points.store(key, result) }
+      return result
     }
   }
 
@@ -304,8 +342,10 @@ struct SubjectEvaluator {
     "the points of \(nodeID) are negative (\(points)); the sign comes from bonus or deduction"
   }
 
-  /// The points of a per-fact node from its expression's value.
-  private static func points(_ value: Value, _ pf: EnginePlan.PerFactPlan, _ expression: FactExpression) -> PointsResult {
+  /// The points outcome of a per-fact node from its expression's value.
+  private static func points(
+    _ value: Value, _ pf: EnginePlan.PerFactPlan, _ expression: FactExpression, _ memory: inout NodeMemory, _ engine: Engine
+  ) -> Int32 {
     let nodeID = pf.nodeID
     let points: ExactDecimal
     switch pf.points {
@@ -313,21 +353,22 @@ struct SubjectEvaluator {
       points = fixed
     case .expression:
       guard let number = Engine.decimal(value) else {
-        return .reject(
+        return memory.outcome(rejected:
           "the points of \(nodeID) failed: \(Engine.describe(value)) (`\(expression.source.source.collapsingSpaces)`)")
       }
       points = number
     case .table:
       guard let key = Engine.key(value) else {
-        return .reject("the by of \(nodeID) failed: \(Engine.describe(value)) (`\(expression.source.source.collapsingSpaces)`)")
+        return memory.outcome(rejected:
+          "the by of \(nodeID) failed: \(Engine.describe(value)) (`\(expression.source.source.collapsingSpaces)`)")
       }
       guard let found = pf.table?.points(for: key) else {
-        return .reject("the table of \(nodeID) has no points for '\(key)' and no default")
+        return memory.outcome(rejected: "the table of \(nodeID) has no points for '\(key)' and no default")
       }
       points = found
     }
-    if points.isNegative { return .reject(negative(nodeID, points)) }
-    return .points(points)
+    if points.isNegative { return memory.outcome(rejected: negative(nodeID, points)) }
+    return memory.outcome(points: points, engine: engine, deduction: pf.isDeduction)
   }
 
   // MARK: Phase 3
@@ -385,6 +426,7 @@ struct SubjectEvaluator {
     case .perFact(let k, let cap, let sign):
       var sum = ExactDecimal.zero
       if k >= 0 {
+        let outcomes = memory[k].outcomes
         for entry in decisions[k] where Int(entry.scope) == scope && rejection[Int(entry.fact)] < 0 {
           let fact = start + Int(entry.fact)
           if !cancelled.isEmpty, let by = cancelled[k << 32 | Int(entry.fact)] {
@@ -392,9 +434,9 @@ struct SubjectEvaluator {
                                           cancelledBy: table.id(by)))
             continue
           }
-          let points = engine.round(entry.points)
-          sum = engine.add(sum, points)
-          state.items.append(LedgerItem(indicator: node.id, kind: .fact(table.id(fact)), points: sign ? points.negated() : points))
+          guard case .points(let item, let rounded) = outcomes[Int(entry.outcome)] else { continue }
+          sum = engine.add(sum, rounded)
+          state.items.append(LedgerItem(indicator: node.id, kind: .fact(table.id(fact)), points: item))
         }
       }
       if let cap, sum > cap {
