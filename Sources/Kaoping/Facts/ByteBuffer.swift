@@ -55,6 +55,19 @@ final class ByteBuffer: @unchecked Sendable {
     count += n
   }
 
+  /// Appends bytes that may be read 16 at a time (`bytes` has 16 readable bytes from its
+  /// start): short ones are copied as two words.
+  @inline(__always)
+  func appendShort(_ bytes: UnsafeRawBufferPointer) {
+    let n = bytes.count
+    guard n <= 16, let source = bytes.baseAddress else { return append(bytes) }
+    if count + 16 > capacity { grow(to: count + 16) }
+    let target = base + count
+    target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+    (target + 8).storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), as: UInt64.self)
+    count += n
+  }
+
   func append(_ text: String) {
     var text = text
     text.withUTF8 { append(UnsafeRawBufferPointer($0)) }

@@ -778,7 +778,7 @@ private struct PieceParser {
     }
     let (bucket, index) = chunk.addFact(
       id: id, subject: subject, type: type, date: date, source: source, note: note, row: row,
-      values: UnsafeBufferPointer(start: slots, count: fieldCount))
+      values: UnsafeBufferPointer(start: slots, count: fieldCount), paddedID: true)
     if intMin >= 0 {
       // Several fields may hold Int64.min: record each.
       for position in 0..<fieldCount where fieldKind[first + position] == .int && slots[position] == FactSlot.intNull {

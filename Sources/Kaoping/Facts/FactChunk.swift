@@ -125,9 +125,7 @@ struct FactChunk: Sendable {
   var idsASCII = true
   var idsAscending = true
   var firstID: [UInt8]? = nil
-  /// The last explicit id noted (while they ascend).
-  var lastIDBytes = ByteBuffer(capacity: 64)
-  var lastID: [UInt8] { Array(lastIDBytes.all) }
+
   /// Whether some fact has no explicit id (it is named FILE:ROW later).
   var hasSyntheticIDs = false
   let blocks: SubjectBlocks
@@ -150,19 +148,26 @@ struct FactChunk: Sendable {
 
   // MARK: Ids
 
-  /// Notes an explicit id, in record order (for the duplicate check's fast case).
+  /// Notes an explicit id, in record order (for the duplicate check's fast case); the
+  /// id is then stored by `addFact` or `reject`, which remember where (`lastIDAt`).
   @inline(__always)
   mutating func noteID(_ bytes: UnsafeRawBufferPointer) {
     if idsASCII && !Self.isASCII(bytes) { idsASCII = false }
     if firstID == nil {
       firstID = Array(bytes)
-    } else if idsAscending {
-      if !FactTable.bytesLess(lastIDBytes.all, bytes) { idsAscending = false }
+    } else if idsAscending, let (buffer, start, length) = lastIDAt {
+      let ascending = buffer._withUnsafeGuaranteedRef { FactTable.bytesLess($0.bytes(start, length), bytes) }
+      if !ascending { idsAscending = false }
     }
-    if idsAscending {
-      lastIDBytes.removeAll()
-      lastIDBytes.append(bytes)
-    }
+  }
+
+  /// Where the last explicit id was stored.
+  private var lastIDAt: (Unmanaged<ByteBuffer>, Int, Int)? = nil
+
+  /// The last explicit id (while they ascend).
+  var lastID: [UInt8] {
+    guard let (buffer, start, length) = lastIDAt else { return [] }
+    return buffer._withUnsafeGuaranteedRef { Array($0.bytes(start, length)) }
   }
 
   static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -188,6 +193,7 @@ struct FactChunk: Sendable {
     if let id {
       let start = rejectedIDs.count
       rejectedIDs.append(id)
+      lastIDAt = (Unmanaged.passUnretained(rejectedIDs), start, id.count)
       packed = UInt64(start) << 16 | UInt64(Swift.min(id.count, 0xFFFF))
       if id.count >= 0xFFFF { longRejectedIDs[start] = id.count }
     }
@@ -208,9 +214,10 @@ struct FactChunk: Sendable {
 
   /// Appends a valid fact. `values` are the declared fields' slots (local pool ids).
   @inline(__always)
+  /// `paddedID`: 16 bytes may be read from the id's start (a cell of the CSV reader's buffer).
   mutating func addFact(
     id: UnsafeRawBufferPointer?, subject: Int, type: Int, date: Int32, source: Int32, note: Int32, row: Int,
-    values: UnsafeBufferPointer<UInt64>
+    values: UnsafeBufferPointer<UInt64>, paddedID: Bool = false
   ) -> (bucket: Int32, row: Int32) {
     var extra: Int32 = -1
     if note >= 0 || values.count > 2 {
@@ -225,9 +232,10 @@ struct FactChunk: Sendable {
     if let id {
       let start = idRefs[b]._withUnsafeGuaranteedRef { ids in
         let start = ids.count
-        ids.append(id)
+        if paddedID { ids.appendShort(id) } else { ids.append(id) }
         return start
       }
+      lastIDAt = (idRefs[b], start, id.count)
       if id.count >= 0xFFFF {
         buckets[b].longIDLengths[start] = id.count
         packed = UInt64(start) << 16 | 0xFFFF

@@ -166,48 +166,78 @@ struct FactTableAssembler {
     _ subjects: Range<Int>, starts: [Int], rows: UnsafeMutableBufferPointer<FactRow>, arena: UnsafeMutableRawPointer,
     long: [Int: Int]
   ) {
-    var keys: [UInt64] = []
+    var keyStorage = [UInt64](repeating: 0, count: 64)
     var scratch: [FactRow] = []
+    /// Whether fact `a` (position in the subject) goes before `b` among facts of one date.
+    @inline(__always) func idBefore(_ start: Int, _ a: UInt64, _ b: UInt64) -> Bool {
+      let (sx, nx) = FactTable.idLocation(rows[start + Int(a & 0xFFFF_FFFF)].id, long: long)
+      let (sy, ny) = FactTable.idLocation(rows[start + Int(b & 0xFFFF_FFFF)].id, long: long)
+      let x = UnsafeRawBufferPointer(start: arena + sx, count: nx)
+      let y = UnsafeRawBufferPointer(start: arena + sy, count: ny)
+      if FactTable.bytesLess(x, y) { return true }
+      if FactTable.bytesLess(y, x) { return false }
+      return a < b
+    }
     for s in subjects {
       let start = starts[s]
       let count = starts[s + 1] - start
       guard count > 1 else { continue }
-      // (date, position): positions are in input order.
-      keys.removeAll(keepingCapacity: true)
-      var sorted = true
-      var previous: UInt64 = 0
-      for local in 0..<count {
-        let key = UInt64(UInt32(bitPattern: rows[start + local].date) ^ 0x8000_0000) << 32 | UInt64(local)
-        if key < previous { sorted = false }
-        previous = key
-        keys.append(key)
-      }
-      if !sorted { keys.sort() }
-      var moved = !sorted
-      var runStart = 0
-      while runStart < count {
-        let date = keys[runStart] >> 32
-        var runEnd = runStart + 1
-        while runEnd < count, keys[runEnd] >> 32 == date { runEnd += 1 }
-        if runEnd - runStart > 1, date != 0 {
-          let before = Array(keys[runStart..<runEnd])
-          keys[runStart..<runEnd].sort { a, b in
-            let (sx, nx) = FactTable.idLocation(rows[start + Int(a & 0xFFFF_FFFF)].id, long: long)
-            let (sy, ny) = FactTable.idLocation(rows[start + Int(b & 0xFFFF_FFFF)].id, long: long)
-            let x = UnsafeRawBufferPointer(start: arena + sx, count: nx)
-            let y = UnsafeRawBufferPointer(start: arena + sy, count: ny)
-            if FactTable.bytesLess(x, y) { return true }
-            if FactTable.bytesLess(y, x) { return false }
-            return a < b
-          }
-          if !moved, !before.elementsEqual(keys[runStart..<runEnd]) { moved = true }
+      if keyStorage.count < count { keyStorage = [UInt64](repeating: 0, count: count) }
+      keyStorage.withUnsafeMutableBufferPointer { keys in
+        // (date, position): positions are in input order, so equal keys never occur.
+        var sorted = true
+        var previous: UInt64 = 0
+        for local in 0..<count {
+          let key = UInt64(UInt32(bitPattern: rows[start + local].date) ^ 0x8000_0000) << 32 | UInt64(local)
+          if key < previous { sorted = false }
+          previous = key
+          keys[local] = key
         }
-        runStart = runEnd
+        var moved = false
+        if !sorted {
+          moved = true
+          if count <= 48 {
+            for i in 1..<count {
+              let key = keys[i]
+              var j = i
+              while j > 0, keys[j - 1] > key {
+                keys[j] = keys[j - 1]
+                j -= 1
+              }
+              keys[j] = key
+            }
+          } else {
+            var head = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
+            head.sort()
+          }
+        }
+        // Facts of one date (dated ones): by id, then input order (insertion sort: runs are short).
+        var runStart = 0
+        while runStart < count {
+          let date = keys[runStart] >> 32
+          var runEnd = runStart + 1
+          while runEnd < count, keys[runEnd] >> 32 == date { runEnd += 1 }
+          if runEnd - runStart > 1, date != 0 {
+            for i in (runStart + 1)..<runEnd {
+              let key = keys[i]
+              var j = i
+              while j > runStart, idBefore(start, key, keys[j - 1]) {
+                keys[j] = keys[j - 1]
+                j -= 1
+              }
+              if j != i {
+                keys[j] = key
+                moved = true
+              }
+            }
+          }
+          runStart = runEnd
+        }
+        guard moved else { return }
+        scratch.removeAll(keepingCapacity: true)
+        for local in 0..<count { scratch.append(rows[start + Int(keys[local] & 0xFFFF_FFFF)]) }
+        for local in 0..<count { rows[start + local] = scratch[local] }
       }
-      guard moved else { continue }
-      scratch.removeAll(keepingCapacity: true)
-      for key in keys { scratch.append(rows[start + Int(key & 0xFFFF_FFFF)]) }
-      for local in 0..<count { rows[start + local] = scratch[local] }
     }
   }
 
