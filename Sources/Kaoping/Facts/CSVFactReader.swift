@@ -318,6 +318,16 @@ private struct PieceParser {
   /// (-1: not there, -2: not looked up).
   let batchRow: UnsafeMutablePointer<Int>
   let subjectHint: UnsafeMutablePointer<Int32>
+  /// Per line of the batch: a bit per non-empty cell (the first 64 columns).
+  let nonEmptyCells: UnsafeMutablePointer<UInt64>
+  /// The current record's non-empty cells.
+  var nonEmpty: UInt64 = 0
+  /// Per fact type: cells that must be empty (undeclared fields), and cells the typing
+  /// does not read (checked for UTF-8 when not empty); exact when the file has at most
+  /// 64 columns.
+  let undeclaredMask: [UInt64]
+  let otherMask: [UInt64]
+  let narrow: Bool
   /// Where the current record's cells are in `cellStart`/`cellEnd`.
   var current = 0
   let hasPeriods: Bool
@@ -349,6 +359,24 @@ private struct PieceParser {
     cellEnd = .allocate(capacity: columns.width * Self.batch)
     batchRow = .allocate(capacity: Self.batch)
     subjectHint = .allocate(capacity: Self.batch)
+    nonEmptyCells = .allocate(capacity: Self.batch)
+    narrow = columns.width <= 64
+    var undeclaredMask: [UInt64] = []
+    var otherMask: [UInt64] = []
+    for type in 0..<(columns.undeclaredStart.count - 1) {
+      var u: UInt64 = 0
+      for index in columns.undeclaredStart[type]..<columns.undeclaredStart[type + 1] where columns.undeclaredColumn[index] < 64 {
+        u |= 1 << UInt64(columns.undeclaredColumn[index])
+      }
+      undeclaredMask.append(u)
+      var o: UInt64 = 0
+      for index in columns.otherStart[type]..<columns.otherStart[type + 1] where columns.otherColumn[index] < 64 {
+        o |= 1 << UInt64(columns.otherColumn[index])
+      }
+      otherMask.append(o)
+    }
+    self.undeclaredMask = undeclaredMask
+    self.otherMask = otherMask
     hasPeriods = !reader.schema.periods.isEmpty
     fieldStart = copy(columns.fieldStart)
     fieldColumn = copy(columns.fieldColumn)
@@ -366,6 +394,7 @@ private struct PieceParser {
     cellEnd.deallocate()
     batchRow.deallocate()
     subjectHint.deallocate()
+    nonEmptyCells.deallocate()
     fieldStart.deallocate()
     fieldColumn.deallocate()
     fieldKind.deallocate()
@@ -432,125 +461,138 @@ private struct PieceParser {
   /// that the memory accesses of those lookups overlap.
   static let batch = 32
 
+  /// One bit per byte of `base[q..<q + 64]` (within `count`) that may be `,` `"` LF or
+  /// CR (bytes below 0x2D), found eight bytes at a time.
+  @inline(__always)
+  static func candidates(_ base: UnsafeRawPointer, _ q: Int, _ count: Int) -> UInt64 {
+    if q + 64 <= count {
+      var mask: UInt64 = 0
+      for k in 0..<8 {
+        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: q + 8 * k, as: UInt64.self))
+        let high = ~((word | 0x8080_8080_8080_8080) &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
+        // The eight high bits, gathered into one byte.
+        mask |= (((high >> 7) &* 0x0102_0408_1020_4080) >> 56) << UInt64(8 * k)
+      }
+      return mask
+    }
+    var mask: UInt64 = 0
+    var i = q
+    while i < count {
+      if base.load(fromByteOffset: i, as: UInt8.self) < 0x2D { mask |= 1 << UInt64(i - q) }
+      i += 1
+    }
+    return mask
+  }
+
   /// Parses the complete lines in `base[0..<count]`; returns the bytes used.
   mutating func parseLines(_ base: UnsafeRawPointer, count: Int, atEnd: Bool, row: inout Int) -> Int {
-    var p = 0
     let width = columns.width
-    while p < count, !failed {
-      // Collect a batch of complete lines.
-      var n = 0
-      var needMore = false
-      collect: while n < Self.batch, p < count {
-        let byte = base.load(fromByteOffset: p, as: UInt8.self)
-        // Blank rows: skipped, but counted.
-        if byte == 0x0A {
-          p += 1
-          row += 1
-          continue
-        }
-        if byte == 0x0D {
-          if p + 1 >= count && !atEnd {
-            needMore = true
-            break collect
-          }
-          p += 1
-          if p < count, base.load(fromByteOffset: p, as: UInt8.self) == 0x0A { p += 1 }
-          row += 1
-          continue
-        }
-        // One line: cells at commas, up to a line break.
-        let cellStart = self.cellStart + n * width
-        let cellEnd = self.cellEnd + n * width
-        var cells = 0
-        var cell = p
-        var i = p
-        var lineEnd = -1
-        var next = -1
-        scan: while true {
-          // Eight bytes at a time: a byte below 0x2D may be `,` `"` LF or CR.
-          while i + 8 <= count {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let mask = ~((word | 0x8080_8080_8080_8080) &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
-            if mask != 0 {
-              i += mask.trailingZeroBitCount >> 3
-              break
-            }
-            i += 8
-          }
-          guard i < count else { break scan }
-          let b = base.load(fromByteOffset: i, as: UInt8.self)
-          switch b {
-          case 0x2C:
-            if cells < width {
-              cellStart[cells] = cell
-              cellEnd[cells] = i
-            }
-            cells += 1
-            i += 1
-            cell = i
-          case 0x0A:
-            lineEnd = i
-            next = i + 1
-            break scan
-          case 0x0D:
-            if i + 1 >= count && !atEnd { break scan }
-            lineEnd = i
-            next = i + 1
-            if next < count, base.load(fromByteOffset: next, as: UInt8.self) == 0x0A { next += 1 }
-            break scan
-          case 0x22:
-            failed = true
-            return p
-          default:
-            i += 1
-          }
-        }
-        let recordRow = row
-        if lineEnd < 0 {
-          // No line break in the buffer: the line is complete only at the end of the part.
-          guard atEnd else {
-            needMore = true
-            break collect
-          }
-          lineEnd = count
-          next = count
-        } else {
-          row += 1
-        }
-        if cells < width {
-          cellStart[cells] = cell
-          cellEnd[cells] = lineEnd
-        }
-        cells += 1
-        guard cells == width else {
-          failed = true
-          return p
-        }
-        batchRow[n] = recordRow
-        n += 1
-        p = next
+    var lineStart = 0  // the line being scanned
+    var cells = 0
+    var cell = 0
+    var nonEmpty: UInt64 = 0
+    var n = 0  // complete lines in the batch
+    var resume = 0  // candidates before this were consumed (the LF of a CRLF)
+    var q = 0
+    @inline(__always) func endCell(_ parser: inout PieceParser, at end: Int) {
+      if cells < width {
+        parser.cellStart[n * width + cells] = cell
+        parser.cellEnd[n * width + cells] = end
+        if end > cell, cells < 64 { nonEmpty |= 1 << UInt64(cells) }
       }
-      // Subjects of the batch.
-      let subjectColumn = columns.subject
-      for k in 0..<n {
-        var hint: Int32 = -2
-        if subjectColumn >= 0 {
-          let start = cellStart[k * width + subjectColumn]
-          let length = cellEnd[k * width + subjectColumn] - start
-          if length > 0, length <= 16 {
-            hint = reader.rosterShort.lookup(UnsafeRawBufferPointer(start: base + start, count: length)) ?? -1
-          }
-        }
-        subjectHint[k] = hint
-      }
-      for k in 0..<n {
-        current = k * width
-        record(base, row: batchRow[k], subjectHint: subjectHint[k])
-        if failed { return p }
-      }
-      if needMore { return p }
+      cells += 1
     }
-    return p
+    func flush(_ parser: inout PieceParser) {
+      parser.typeBatch(base, lines: n)
+      n = 0
+    }
+    scan: while q < count {
+      var mask = Self.candidates(base, q, count)
+      while mask != 0 {
+        let j = q + mask.trailingZeroBitCount
+        mask &= mask &- 1
+        if j < resume { continue }
+        switch base.load(fromByteOffset: j, as: UInt8.self) {
+        case 0x2C:
+          endCell(&self, at: j)
+          cell = j + 1
+        case 0x0A, 0x0D:
+          var next = j + 1
+          if base.load(fromByteOffset: j, as: UInt8.self) == 0x0D {
+            if next >= count && !atEnd { break scan }
+            if next < count, base.load(fromByteOffset: next, as: UInt8.self) == 0x0A {
+              next += 1
+              resume = next
+            }
+          }
+          if j == lineStart {
+            // A blank row: skipped, but counted.
+            row += 1
+          } else {
+            endCell(&self, at: j)
+            guard cells == width else {
+              failed = true
+              return lineStart
+            }
+            batchRow[n] = row
+            nonEmptyCells[n] = nonEmpty
+            n += 1
+            row += 1
+            if n == Self.batch {
+              flush(&self)
+              if failed { return next }
+            }
+          }
+          lineStart = next
+          cell = next
+          cells = 0
+          nonEmpty = 0
+        case 0x22:
+          failed = true
+          return lineStart
+        default:
+          break
+        }
+      }
+      q += 64
+    }
+    // A last line without a line break: complete only at the end of the part.
+    if atEnd, lineStart < count, q >= count {
+      endCell(&self, at: count)
+      guard cells == width else {
+        failed = true
+        return lineStart
+      }
+      batchRow[n] = row
+      nonEmptyCells[n] = nonEmpty
+      n += 1
+      lineStart = count
+    }
+    if n > 0 { flush(&self) }
+    return lineStart
+  }
+
+  /// Types the lines of a batch: their subjects first, then each record.
+  mutating func typeBatch(_ base: UnsafeRawPointer, lines n: Int) {
+    let width = columns.width
+    let subjectColumn = columns.subject
+    for k in 0..<n {
+      var hint: Int32 = -2
+      if subjectColumn >= 0 {
+        let start = cellStart[k * width + subjectColumn]
+        let length = cellEnd[k * width + subjectColumn] - start
+        if length > 0, length <= 16 {
+          hint = reader.rosterShort.lookup(UnsafeRawBufferPointer(start: base + start, count: length)) ?? -1
+        }
+      }
+      subjectHint[k] = hint
+    }
+    for k in 0..<n {
+      current = k * width
+      nonEmpty = nonEmptyCells[k]
+      record(base, row: batchRow[k], subjectHint: subjectHint[k])
+      if failed { return }
+    }
   }
 
   // MARK: Records
@@ -720,10 +762,12 @@ private struct PieceParser {
       slots[position] = slot ?? FactSlot.null
     }
     // Values for fields the type does not declare.
-    for u in undeclaredStart[type]..<undeclaredStart[type + 1] {
-      let column = current + undeclaredColumn[u]
-      if cellEnd[column] > cellStart[column] {
-        return reject(base, id: id, row: row, .undeclaredField, columns.undeclaredReason[u])
+    if !narrow || nonEmpty & undeclaredMask[type] != 0 {
+      for u in undeclaredStart[type]..<undeclaredStart[type + 1] {
+        let column = current + undeclaredColumn[u]
+        if cellEnd[column] > cellStart[column] {
+          return reject(base, id: id, row: row, .undeclaredField, columns.undeclaredReason[u])
+        }
       }
     }
     // Date, and the period it falls in.
@@ -769,11 +813,13 @@ private struct PieceParser {
       note = interned
     }
     // Cells nothing above read (x- columns, empty fields of other types) must be UTF-8 too.
-    for o in otherStart[type]..<otherStart[type + 1] {
-      let column = otherColumn[o]
-      if cellEnd[current + column] > cellStart[current + column], !valid(cell(base, column)) {
-        failed = true
-        return
+    if !narrow || nonEmpty & otherMask[type] != 0 {
+      for o in otherStart[type]..<otherStart[type + 1] {
+        let column = otherColumn[o]
+        if cellEnd[current + column] > cellStart[current + column], !valid(cell(base, column)) {
+          failed = true
+          return
+        }
       }
     }
     let (bucket, index) = chunk.addFact(
