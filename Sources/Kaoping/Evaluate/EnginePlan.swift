@@ -31,6 +31,8 @@ struct EnginePlan: Sendable {
   var annual: Int { scopeNames.count - 1 }
   /// The object type of each fact type's records.
   let objects: [ObjectType?]
+  /// Per fact type, per declared field: whether it is an int (its null is `FactSlot.intNull`).
+  let slotIsInt: [[Bool]]
 
   /// The records a fact type's list holds for an expression.
   enum ListRecords: Sendable {
@@ -202,6 +204,7 @@ struct EnginePlan: Sendable {
     // How score and outcome expressions use the fact lists.
     let objects = rules.factTypes.map { environments.factObjects[$0.id] }
     self.objects = objects
+    slotIsInt = rules.factTypes.map { type in type.fields.map { SlotKind($0.type) == .int } }
     var scoreUse = [FactListUse](repeating: .none, count: rules.factTypes.count)
     for node in indicators {
       guard case .score(let score) = node.kind else { continue }

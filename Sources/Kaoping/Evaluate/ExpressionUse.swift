@@ -286,3 +286,87 @@ final class KeyedValues<Stored> {
     state.pointee = State(entries: entries, used: used, capacity: capacity, count: old.count)
   }
 }
+
+/// Records remembered by a 64-bit key: 16-byte entries (the key and the record, unretained;
+/// `owned` keeps the records), so a table of tens of thousands stays in the second-level
+/// cache. `UInt64.max` marks an empty slot (such a key is not stored).
+final class PackedRecords {
+  private struct Entry {
+    var key: UInt64
+    var record: Unmanaged<RecordValue>?
+  }
+
+  private struct State {
+    var entries: UnsafeMutablePointer<Entry>
+    var capacity: Int
+    var count: Int
+  }
+
+  private let state: UnsafeMutablePointer<State>
+  private var owned: [RecordValue] = []
+  let limit: Int
+
+  init(limit: Int = 1 << 16) {
+    self.limit = limit
+    let capacity = 64
+    let entries = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
+    entries.initialize(repeating: Entry(key: .max, record: nil), count: capacity)
+    state = .allocate(capacity: 1)
+    state.initialize(to: State(entries: entries, capacity: capacity, count: 0))
+  }
+
+  deinit {
+    state.pointee.entries.deallocate()
+    state.deallocate()
+  }
+
+  @inline(__always)
+  private static func hash(_ key: UInt64) -> Int {
+    var h = key &* 0x9E37_79B9_7F4A_7C15
+    h ^= h >> 31
+    return Int(truncatingIfNeeded: h)
+  }
+
+  @inline(__always)
+  func lookup(_ key: UInt64) -> RecordValue? {
+    let entries = state.pointee.entries
+    let mask = state.pointee.capacity - 1
+    var slot = Self.hash(key) & mask
+    while true {
+      let entry = entries[slot]
+      if entry.key == key { return entry.record?.takeUnretainedValue() }
+      if entry.key == .max { return nil }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  func store(_ key: UInt64, _ record: RecordValue) {
+    guard key != .max, state.pointee.count < limit else { return }
+    if (state.pointee.count + 1) * 2 > state.pointee.capacity { grow() }
+    let entries = state.pointee.entries
+    let mask = state.pointee.capacity - 1
+    var slot = Self.hash(key) & mask
+    while entries[slot].key != .max {
+      if entries[slot].key == key { return }
+      slot = (slot + 1) & mask
+    }
+    owned.append(record)
+    entries[slot] = Entry(key: key, record: Unmanaged.passUnretained(record))
+    state.pointee.count += 1
+  }
+
+  private func grow() {
+    let old = state.pointee
+    let capacity = old.capacity * 2
+    let entries = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
+    entries.initialize(repeating: Entry(key: .max, record: nil), count: capacity)
+    let mask = capacity - 1
+    for index in 0..<old.capacity where old.entries[index].key != .max {
+      var slot = Self.hash(old.entries[index].key) & mask
+      while entries[slot].key != .max { slot = (slot + 1) & mask }
+      entries[slot] = old.entries[index]
+    }
+    old.entries.deallocate()
+    state.pointee = State(entries: entries, capacity: capacity, count: old.count)
+  }
+}

@@ -31,6 +31,7 @@ struct SubjectEvaluator {
   /// Per fact type: records of list elements read only by field, shared by the facts that
   /// agree on those fields (the expressions cannot tell them apart).
   private let sharedRecords: [KeyedValues<Value>]
+  private let packedRecords: [PackedRecords]
   private var work = Engine.SubjectWork()
 
   /// Remembered results of one bonus/deduction node's expressions, as small numbers:
@@ -88,6 +89,7 @@ struct SubjectEvaluator {
     rules = engine.rules
     memory = plan.perFact.map { _ in NodeMemory() }
     sharedRecords = engine.rules.factTypes.map { _ in KeyedValues(limit: 1 << 16) }
+    packedRecords = engine.rules.factTypes.map { _ in PackedRecords(limit: 1 << 16) }
     selected = plan.perFact.map { _ in [] }
     decisions = plan.perFact.map { _ in [] }
   }
@@ -517,38 +519,76 @@ struct SubjectEvaluator {
   private func partialRecord(_ local: Int, type: Int, subject: Int, slots: [Int]) -> Value {
     let row = table.rows[start + local]
     let store = table.store
-    // Facts that agree on the fields read share one record.
+    // Facts that agree on the fields read share one record: found by a packed key
+    // (two small values) when possible, else by all four slot values.
     var key = MemoKey()
+    var packed: UInt64 = 0
+    var packable = slots.count <= 3
     var parts = 0
-    var shareable = slots.count <= 4
+    var shareable = slots.count <= 5
+    /// A value (or null) in 32 bits, null and every value distinct; nil when too wide.
+    @inline(__always) func pack(_ raw: UInt64, isNull: Bool) -> UInt64? {
+      if isNull { return 0x8000_0000 }
+      let value = Int64(bitPattern: raw)
+      guard value >= -0x4000_0000, value < 0x4000_0000 else { return nil }
+      return UInt64(UInt32(truncatingIfNeeded: value) & 0x7FFF_FFFF)
+    }
     if shareable {
       for slot in slots {
         let value: UInt64
+        let isNull: Bool
         switch slot {
-        case 1: value = UInt64(subject)
+        case 1:
+          value = UInt64(subject)
+          isNull = false
         case 2: continue
-        case 3: value = UInt64(bitPattern: Int64(row.date))
-        case 4: value = UInt64(bitPattern: Int64(row.source))
-        case 5: value = UInt64(bitPattern: Int64(store.note(row)))
+        case 3:
+          value = UInt64(bitPattern: Int64(row.date))
+          isNull = row.date == FactRow.noDate
+        case 4:
+          value = UInt64(bitPattern: Int64(row.source))
+          isNull = row.source < 0
+        case 5:
+          let note = store.note(row)
+          value = UInt64(bitPattern: Int64(note))
+          isNull = note < 0
         case 6...:
           value = store.slot(row, slot - 6)
-          // An int slot that reads null may hold Int64.min: do not share those.
-          if value == FactSlot.intNull, !store.intMinSlots.isEmpty { shareable = false }
+          if plan.slotIsInt[type][slot - 6] {
+            // An int slot that reads null may hold Int64.min: do not share those.
+            if value == FactSlot.intNull, !store.intMinSlots.isEmpty { shareable = false }
+            isNull = value == FactSlot.intNull
+          } else {
+            isNull = value == FactSlot.null
+          }
         default:
           shareable = false
           value = 0
+          isNull = false
         }
+        if parts >= 4 { shareable = false }
         switch parts {
         case 0: key.a = value
         case 1: key.b = value
         case 2: key.c = value
         default: key.d = value
         }
+        if packable, parts < 2, let small = pack(value, isNull: isNull) {
+          packed |= small << UInt64(32 * parts)
+        } else {
+          packable = false
+        }
         parts += 1
       }
       if slots.contains(1), !store.subjectText.isEmpty { shareable = false }
     }
-    if shareable, let shared = sharedRecords[type].lookup(key) { return shared }
+    if shareable {
+      if packable {
+        if let shared = packedRecords[type].lookup(packed) { return .object(shared) }
+      } else if let shared = sharedRecords[type].lookup(key) {
+        return shared
+      }
+    }
     guard let object = plan.objects[type] else { return .null }
     let count = object.fields.count
     let fields = [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -568,9 +608,11 @@ struct SubjectEvaluator {
         }
       }
     }
-    let record = Value.object(RecordValue(type: object, fields: fields))
-    if shareable { sharedRecords[type].store(key, record) }
-    return record
+    let record = RecordValue(type: object, fields: fields)
+    if shareable {
+      if packable { packedRecords[type].store(packed, record) } else { sharedRecords[type].store(key, .object(record)) }
+    }
+    return .object(record)
   }
 
   private mutating func evaluateScore(
