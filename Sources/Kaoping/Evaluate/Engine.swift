@@ -27,6 +27,9 @@ struct Engine: Sendable {
   /// Worker threads (1 = serial). Results are identical whatever the count.
   var threads: Int
   let plan: EnginePlan
+  /// Group ids by ranking-group index, and the fact types expressions read (§3).
+  let groupIDs: [String]
+  let readTypes: Set<Int>
 
   init(rules: RuleSet, roster: Roster, inputs: FactInputs, environments: RuleEnvironments, threads: Int) {
     self.rules = rules
@@ -34,10 +37,10 @@ struct Engine: Sendable {
     self.inputs = inputs
     self.environments = environments
     self.threads = threads
-    let groupIDs = rules.declaresGroups ? rules.groups.map(\.id) : ["all"]
+    groupIDs = rules.declaresGroups ? rules.groups.map(\.id) : ["all"]
+    readTypes = Self.typesReadByExpressions(rules)
     plan = EnginePlan(
-      rules: rules, environments: environments, store: inputs.source.store, groupIDs: groupIDs,
-      readTypes: Self.typesReadByExpressions(rules))
+      rules: rules, environments: environments, store: inputs.source.store, groupIDs: groupIDs, readTypes: readTypes)
   }
 
   var store: FactStore { inputs.source.store }

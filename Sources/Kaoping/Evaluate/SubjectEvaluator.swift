@@ -82,11 +82,19 @@ struct SubjectEvaluator {
     private var rejectedIndex: [String: Int32] = [:]
   }
 
+  /// The object types this worker's records are built with (and its expressions read).
+  let environments: RuleEnvironments
+
+  /// A worker with its own object types and expressions compiled against them: the
+  /// reference counts of shared type descriptions are not contended between threads.
   init(engine: Engine, table: FactTable) {
     self.engine = engine
     self.table = table
-    plan = engine.plan
     rules = engine.rules
+    environments = RuleEnvironments(engine.rules)
+    plan = EnginePlan(
+      rules: engine.rules, environments: environments, store: table.store, groupIDs: engine.groupIDs,
+      readTypes: engine.readTypes)
     memory = plan.perFact.map { _ in NodeMemory() }
     sharedRecords = engine.rules.factTypes.map { _ in KeyedValues(limit: 1 << 16) }
     packedRecords = engine.rules.factTypes.map { _ in PackedRecords(limit: 1 << 16) }
@@ -511,7 +519,7 @@ struct SubjectEvaluator {
         lists[type].append(partialRecord(local, type: type, subject: subject, slots: slots))
       }
     }
-    return .object(RecordValue(type: engine.environments.factsObject, fields: lists.map { .list($0) }))
+    return .object(RecordValue(type: environments.factsObject, fields: lists.map { .list($0) }))
   }
 
   /// A record with the fact's values in `slots` (and its type), other fields null: all

@@ -416,6 +416,17 @@ struct FactTableAssembler {
     let keyCount = keys.count
     let frozen = keys
     let paths = files
+    // A bit per hash (of the keys) first: most ids name no ref and cost no lookup.
+    var bits = 1 << 16
+    while bits < keyCount * 16, bits < 1 << 26 { bits *= 2 }
+    var filter = [UInt64](repeating: 0, count: bits / 64)
+    for key in 0..<keyCount {
+      let hash = frozen.withBytes(for: Int32(key)) { ByteStringInterner.hash($0) }
+      let bit = Int(truncatingIfNeeded: hash) & (bits - 1)
+      filter[bit >> 6] |= 1 << UInt64(bit & 63)
+    }
+    let bitMask = bits - 1
+    let frozenFilter = filter
     let ranges = Parallel.chunks(count: blocks.count, threads: threads)
     var found = [[RefTarget?]](repeating: [], count: ranges.count)
     found.withUnsafeMutableBufferPointer { output in
@@ -428,9 +439,14 @@ struct FactTableAssembler {
           for (index, row) in bucket.rows.enumerated() {
             if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
             func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-              if FactChunk.isASCII(bytes) { return frozen.id(of: bytes) }
+              func probe(_ key: UnsafeRawBufferPointer) -> Int32? {
+                let bit = Int(truncatingIfNeeded: ByteStringInterner.hash(key)) & bitMask
+                guard frozenFilter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
+                return frozen.id(of: key)
+              }
+              if FactChunk.isASCII(bytes) { return probe(bytes) }
               let nfc = IDKey.nfc(bytes)
-              return nfc.withUnsafeBytes { frozen.id(of: $0) }
+              return nfc.withUnsafeBytes { probe($0) }
             }
             let key: Int32?
             if row.id == FactChunk.noID {
