@@ -119,15 +119,21 @@ struct Engine: Sendable {
 
   // MARK: Nodes
 
-  func round(_ value: ExactDecimal) -> ExactDecimal {
-    value.rounded(scale: rules.decimals, .halfAwayFromZero)
+  func round(_ value: ExactDecimal) -> ExactDecimal { Self.round(value, decimals: rules.decimals) }
+
+  static func round(_ value: ExactDecimal, decimals: Int) -> ExactDecimal {
+    value.rounded(scale: decimals, .halfAwayFromZero)
   }
 
-  func add(_ a: ExactDecimal, _ b: ExactDecimal) -> ExactDecimal {
+  func add(_ a: ExactDecimal, _ b: ExactDecimal) -> ExactDecimal { Self.add(a, b) }
+
+  static func add(_ a: ExactDecimal, _ b: ExactDecimal) -> ExactDecimal {
     (try? a.adding(b)) ?? a
   }
 
-  func subtract(_ a: ExactDecimal, _ b: ExactDecimal) -> ExactDecimal {
+  func subtract(_ a: ExactDecimal, _ b: ExactDecimal) -> ExactDecimal { Self.subtract(a, b) }
+
+  static func subtract(_ a: ExactDecimal, _ b: ExactDecimal) -> ExactDecimal {
     (try? a.subtracting(b)) ?? a
   }
 

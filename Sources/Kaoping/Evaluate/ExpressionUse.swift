@@ -87,7 +87,7 @@ struct MemoKey: Hashable, Sendable {
 }
 
 /// A per-fact expression with how to key its results.
-struct FactExpression: Sendable {
+final class FactExpression: Sendable {
   let source: RuleExpression
   let compiled: CompiledExpression
   /// The values its result depends on (nil: not remembered).

@@ -62,10 +62,10 @@ struct SubjectEvaluator {
     }
 
     /// The outcome for points `value` (distinct values by number: only their rounding is used).
-    mutating func outcome(points value: ExactDecimal, engine: Engine, deduction: Bool) -> Int32 {
+    mutating func outcome(points value: ExactDecimal, decimals: Int, deduction: Bool) -> Int32 {
       if let index = pointsIndex[value] { return index }
       let index = Int32(outcomes.count)
-      let rounded = engine.round(value)
+      let rounded = Engine.round(value, decimals: decimals)
       outcomes.append(.points(item: deduction ? rounded.negated() : rounded, rounded: rounded))
       pointsIndex[value] = index
       return index
@@ -82,6 +82,8 @@ struct SubjectEvaluator {
     private var rejectedIndex: [String: Int32] = [:]
   }
 
+  let decimals: Int
+  let roster: Roster
   /// The object types this worker's records are built with (and its expressions read).
   let environments: RuleEnvironments
 
@@ -91,6 +93,8 @@ struct SubjectEvaluator {
     self.engine = engine
     self.table = table
     rules = engine.rules
+    decimals = engine.rules.decimals
+    roster = engine.roster
     environments = RuleEnvironments(engine.rules)
     plan = EnginePlan(
       rules: engine.rules, environments: environments, store: table.store, groupIDs: engine.groupIDs,
@@ -109,7 +113,7 @@ struct SubjectEvaluator {
     start = range.lowerBound
     count = range.count
     work = Engine.SubjectWork()
-    subjectRecord = .object(engine.roster.subjects[subject].record)
+    subjectRecord = .object(roster.subjects[subject].record)
     reset()
 
     // Phase 2: every bonus/deduction node, every selected fact, every scope it is in.
@@ -143,7 +147,7 @@ struct SubjectEvaluator {
       var total = rules.base
       for node in plan.topLevel {
         let value = evaluateNode(node, subject: subject, scope: scope, factsObject: &factsObject, state: &state)
-        total = engine.add(total, value)
+        total = Engine.add(total, value)
       }
       state.total = total
       work.scopes.append(state)
@@ -189,7 +193,7 @@ struct SubjectEvaluator {
 
   /// The scopes a fact is in (period index, or periods.count for annual).
   @inline(__always)
-  private func scopes(_ local: Int) -> (Int, Int)? {
+  private mutating func scopes(_ local: Int) -> (Int, Int)? {
     let annual = plan.annual
     if rules.periods.isEmpty { return (annual, -1) }
     let p = Int(period[local])
@@ -201,7 +205,7 @@ struct SubjectEvaluator {
   }
 
   @inline(__always)
-  private func inScope(_ local: Int, _ scope: Int) -> Bool {
+  private mutating func inScope(_ local: Int, _ scope: Int) -> Bool {
     guard let (a, b) = scopes(local) else { return false }
     return a == scope || b == scope
   }
@@ -213,7 +217,7 @@ struct SubjectEvaluator {
     work.rejections.append((table.id(start + local), Int(row.file), Int(row.row), code, reason))
   }
 
-  private func itemEstimate(_ scope: Int) -> Int {
+  private mutating func itemEstimate(_ scope: Int) -> Int {
     var total = 0
     for k in plan.perFact.indices {
       for entry in decisions[k] where Int(entry.scope) == scope { total += 1 }
@@ -263,14 +267,14 @@ struct SubjectEvaluator {
   /// The reason of an `unauthorised` result.
   private var pendingReason = ""
 
-  func applies(_ node: Int, _ subject: Int) -> Bool {
+  mutating func applies(_ node: Int, _ subject: Int) -> Bool {
     guard let groups = plan.applies[node] else { return true }
-    return groups[engine.roster.subjects[subject].groupIndex]
+    return groups[roster.subjects[subject].groupIndex]
   }
 
   private mutating func factRecord(_ local: Int, subject: Int, object: ObjectType) -> Value {
     if let record = records[local] { return record }
-    let record = Value.object(table.record(start + local, subject: subject, roster: engine.roster, object: object))
+    let record = Value.object(table.record(start + local, subject: subject, roster: roster, object: object))
     records[local] = record
     return record
   }
@@ -336,7 +340,7 @@ struct SubjectEvaluator {
     switch pf.points {
     case .fixed(let value):
       if value.isNegative { return memory[k].outcome(rejected: Self.negative(pf.nodeID, value)) }
-      return memory[k].outcome(points: value, engine: engine, deduction: pf.isDeduction)
+      return memory[k].outcome(points: value, decimals: decimals, deduction: pf.isDeduction)
     case .expression, .table:
       guard let expression = pf.pointsExpression else { return Self.notSelected }
       let key = expression.key(table, fact: fact, subject: subject, scope: scope)
@@ -378,7 +382,7 @@ struct SubjectEvaluator {
       points = found
     }
     if points.isNegative { return memory.outcome(rejected: negative(nodeID, points)) }
-    return memory.outcome(points: points, engine: engine, deduction: pf.isDeduction)
+    return memory.outcome(points: points, decimals: engine.rules.decimals, deduction: pf.isDeduction)
   }
 
   // MARK: Phase 3
@@ -445,12 +449,12 @@ struct SubjectEvaluator {
             continue
           }
           guard case .points(let item, let rounded) = outcomes[Int(entry.outcome)] else { continue }
-          sum = engine.add(sum, rounded)
+          sum = Engine.add(sum, rounded)
           state.items.append(LedgerItem(indicator: node.id, kind: .fact(table.id(fact)), points: item))
         }
       }
       if let cap, sum > cap {
-        let adjustment = engine.subtract(cap, sum)
+        let adjustment = Engine.subtract(cap, sum)
         state.items.append(LedgerItem(indicator: node.id, kind: .cap, points: sign ? adjustment.negated() : adjustment))
         sum = cap
       }
@@ -462,28 +466,28 @@ struct SubjectEvaluator {
       var weighted = ExactDecimal.zero
       for child in plan.children[index] {
         let childValue = evaluateNode(child, subject: subject, scope: scope, factsObject: &factsObject, state: &state)
-        childSum = engine.add(childSum, childValue)
+        childSum = Engine.add(childSum, childValue)
         if let weight = plan.nodes[child].weight, let product = try? childValue.multiplied(by: weight) {
-          weighted = engine.add(weighted, product)
+          weighted = Engine.add(weighted, product)
         }
       }
       switch combine {
       case .sum:
         value = childSum
       case .weighted:
-        value = engine.round(weighted)
-        let difference = engine.subtract(value, childSum)
+        value = Engine.round(weighted, decimals: decimals)
+        let difference = Engine.subtract(value, childSum)
         if !difference.isZero {
           state.items.append(LedgerItem(indicator: node.id, kind: .weighted, points: difference))
         }
       }
     }
     if let max = node.max, value > max {
-      state.items.append(LedgerItem(indicator: node.id, kind: .max, points: engine.subtract(max, value)))
+      state.items.append(LedgerItem(indicator: node.id, kind: .max, points: Engine.subtract(max, value)))
       value = max
     }
     if let min = node.min, value < min {
-      state.items.append(LedgerItem(indicator: node.id, kind: .min, points: engine.subtract(min, value)))
+      state.items.append(LedgerItem(indicator: node.id, kind: .min, points: Engine.subtract(min, value)))
       value = min
     }
     state.order[slot].value = value
@@ -524,7 +528,7 @@ struct SubjectEvaluator {
 
   /// A record with the fact's values in `slots` (and its type), other fields null: all
   /// an expression that reads only those fields can see.
-  private func partialRecord(_ local: Int, type: Int, subject: Int, slots: [Int]) -> Value {
+  private mutating func partialRecord(_ local: Int, type: Int, subject: Int, slots: [Int]) -> Value {
     let row = table.rows[start + local]
     let store = table.store
     // Facts that agree on the fields read share one record: found by a packed key
@@ -605,7 +609,7 @@ struct SubjectEvaluator {
       buffer[2] = .string(store.typeIDs[type])
       for slot in slots {
         switch slot {
-        case 1: buffer[1] = .string(store.subjectText(row, rosterID: engine.roster.subjects[subject].id))
+        case 1: buffer[1] = .string(store.subjectText(row, rosterID: roster.subjects[subject].id))
         case 3: buffer[3] = row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date))
         case 4: buffer[4] = row.source < 0 ? .null : .string(store.pool.string(row.source))
         case 5:
@@ -636,7 +640,7 @@ struct SubjectEvaluator {
       factsObject = facts
     }
     let scopeName = plan.scopeNames[scope]
-    let subjectID = engine.roster.subjects[subject].id
+    let subjectID = roster.subjects[subject].id
     let activation = Activation([facts, subjectRecord, .string(scopeName), .null])
     let raw = compiled.evaluate(activation)
     guard let value = Engine.decimal(raw) else {
@@ -675,7 +679,7 @@ struct SubjectEvaluator {
         break
       }
     }
-    let rounded = engine.round(points)
+    let rounded = Engine.round(points, decimals: decimals)
     let shown = value.scale > 6 ? value.rounded(scale: 6, .halfAwayFromZero) : value
     state.items.append(LedgerItem(indicator: nodeID, kind: .score, value: shown, points: rounded))
     return rounded

@@ -82,6 +82,20 @@ final class ByteBuffer: @unchecked Sendable {
     count += n
   }
 
+  /// Appends six words (a `FactRow`'s bytes) with plain stores.
+  @inline(__always)
+  func appendWords(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64, _ w4: UInt64, _ w5: UInt64) {
+    if count + 48 > capacity { grow(to: count + 48) }
+    let target = base + count
+    target.storeBytes(of: w0, as: UInt64.self)
+    target.storeBytes(of: w1, toByteOffset: 8, as: UInt64.self)
+    target.storeBytes(of: w2, toByteOffset: 16, as: UInt64.self)
+    target.storeBytes(of: w3, toByteOffset: 24, as: UInt64.self)
+    target.storeBytes(of: w4, toByteOffset: 32, as: UInt64.self)
+    target.storeBytes(of: w5, toByteOffset: 40, as: UInt64.self)
+    count += 48
+  }
+
   /// Makes `n` bytes room at the end and returns where they start (to be filled).
   func extend(by n: Int) -> UnsafeMutableRawPointer {
     if count + n > capacity { grow(to: count + n) }

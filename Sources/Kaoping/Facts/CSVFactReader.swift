@@ -494,81 +494,91 @@ private struct PieceParser {
     var n = 0  // complete lines in the batch
     var resume = 0  // candidates before this were consumed (the LF of a CRLF)
     var q = 0
-    @inline(__always) func endCell(_ parser: inout PieceParser, at end: Int) {
-      if cells < width {
-        parser.cellStart[n * width + cells] = cell
-        parser.cellEnd[n * width + cells] = end
-        if end > cell, cells < 64 { nonEmpty |= 1 << UInt64(cells) }
-      }
-      cells += 1
-    }
-    func flush(_ parser: inout PieceParser) {
-      parser.typeBatch(base, lines: n)
-      n = 0
-    }
+    var starts = cellStart
+    var ends = cellEnd
     scan: while q < count {
       var mask = Self.candidates(base, q, count)
       while mask != 0 {
-        let j = q + mask.trailingZeroBitCount
+        let j = q &+ mask.trailingZeroBitCount
         mask &= mask &- 1
+        let byte = base.load(fromByteOffset: j, as: UInt8.self)
+        if byte == 0x2C {
+          if cells < width {
+            starts[cells] = cell
+            ends[cells] = j
+            if j > cell, cells < 64 { nonEmpty |= 1 << UInt64(cells) }
+          }
+          cells &+= 1
+          cell = j &+ 1
+          continue
+        }
         if j < resume { continue }
-        switch base.load(fromByteOffset: j, as: UInt8.self) {
-        case 0x2C:
-          endCell(&self, at: j)
-          cell = j + 1
-        case 0x0A, 0x0D:
-          var next = j + 1
-          if base.load(fromByteOffset: j, as: UInt8.self) == 0x0D {
+        if byte == 0x0A || byte == 0x0D {
+          var next = j &+ 1
+          if byte == 0x0D {
             if next >= count && !atEnd { break scan }
             if next < count, base.load(fromByteOffset: next, as: UInt8.self) == 0x0A {
-              next += 1
+              next &+= 1
               resume = next
             }
           }
           if j == lineStart {
             // A blank row: skipped, but counted.
-            row += 1
+            row &+= 1
           } else {
-            endCell(&self, at: j)
+            if cells < width {
+              starts[cells] = cell
+              ends[cells] = j
+              if j > cell, cells < 64 { nonEmpty |= 1 << UInt64(cells) }
+            }
+            cells &+= 1
             guard cells == width else {
               failed = true
               return lineStart
             }
             batchRow[n] = row
             nonEmptyCells[n] = nonEmpty
-            n += 1
-            row += 1
+            n &+= 1
+            row &+= 1
+            starts += width
+            ends += width
             if n == Self.batch {
-              flush(&self)
+              typeBatch(base, lines: n)
               if failed { return next }
+              n = 0
+              starts = cellStart
+              ends = cellEnd
             }
           }
           lineStart = next
           cell = next
           cells = 0
           nonEmpty = 0
-        case 0x22:
+        } else if byte == 0x22 {
           failed = true
           return lineStart
-        default:
-          break
         }
       }
-      q += 64
+      q &+= 64
     }
     // A last line without a line break: complete only at the end of the part.
     if atEnd, lineStart < count, q >= count {
-      endCell(&self, at: count)
+      if cells < width {
+        starts[cells] = cell
+        ends[cells] = count
+        if count > cell, cells < 64 { nonEmpty |= 1 << UInt64(cells) }
+      }
+      cells &+= 1
       guard cells == width else {
         failed = true
         return lineStart
       }
       batchRow[n] = row
       nonEmptyCells[n] = nonEmpty
-      n += 1
+      n &+= 1
       lineStart = count
     }
-    if n > 0 { flush(&self) }
+    if n > 0 { typeBatch(base, lines: n) }
     return lineStart
   }
 
@@ -612,7 +622,7 @@ private struct PieceParser {
 
   /// The day of a `YYYY-MM-DD` cell (as `CELDate(parsing:)` reads it), remembered by its bytes.
   @inline(__always)
-  func date(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+  mutating func date(_ bytes: UnsafeRawBufferPointer) -> Int32? {
     guard bytes.count == 10 else { return nil }
     if let known = cache.lookup(bytes, tag: Self.dateTag) { return known }
     guard let (y, m, d) = parseDate(bytes), let date = CELDate(year: y, month: m, day: d) else { return nil }

@@ -245,13 +245,23 @@ struct FactChunk: Sendable {
     } else {
       hasSyntheticIDs = true
     }
-    let row = FactRow(
-      id: packed, v0: values.count > 0 ? values[0] : FactSlot.null, v1: values.count > 1 ? values[1] : FactSlot.null,
-      row: Int32(truncatingIfNeeded: row), file: file, date: date, source: source, extra: extra,
-      type: Int32(truncatingIfNeeded: type))
+    // The row's six words (see `FactRow.wordLayout`), stored with plain stores.
+    @inline(__always) func pair(_ low: Int32, _ high: Int32) -> UInt64 {
+      UInt64(UInt32(bitPattern: low)) | UInt64(UInt32(bitPattern: high)) << 32
+    }
+    let v0 = values.count > 0 ? values[0] : FactSlot.null
+    let v1 = values.count > 1 ? values[1] : FactSlot.null
     let index = rowRefs[b]._withUnsafeGuaranteedRef { rows in
       let index = Int32(truncatingIfNeeded: rows.count / MemoryLayout<FactRow>.stride)
-      rows.append(value: row)
+      if FactRow.wordLayout {
+        rows.appendWords(
+          packed, v0, v1, pair(Int32(truncatingIfNeeded: row), file), pair(date, source),
+          pair(extra, Int32(truncatingIfNeeded: type)))
+      } else {
+        rows.append(value: FactRow(
+          id: packed, v0: v0, v1: v1, row: Int32(truncatingIfNeeded: row), file: file, date: date, source: source,
+          extra: extra, type: Int32(truncatingIfNeeded: type)))
+      }
       return index
     }
     subjectRefs[b]._withUnsafeGuaranteedRef { $0.append(value: Int32(truncatingIfNeeded: subject)) }

@@ -99,6 +99,16 @@ struct FactRow: Sendable, BitwiseCopyable {
   static let noDate = Int32.min
 
   var record: FileRow { FileRow(file: file, row: row) }
+
+  /// Whether the fields lie as six little-endian words: id, v0, v1, row|file, date|source,
+  /// extra|type (what `FactChunk.addFact` writes).
+  static let wordLayout: Bool = {
+    MemoryLayout<FactRow>.stride == 48 && MemoryLayout<FactRow>.offset(of: \.v0) == 8
+      && MemoryLayout<FactRow>.offset(of: \.v1) == 16 && MemoryLayout<FactRow>.offset(of: \.row) == 24
+      && MemoryLayout<FactRow>.offset(of: \.file) == 28 && MemoryLayout<FactRow>.offset(of: \.date) == 32
+      && MemoryLayout<FactRow>.offset(of: \.source) == 36 && MemoryLayout<FactRow>.offset(of: \.extra) == 40
+      && MemoryLayout<FactRow>.offset(of: \.type) == 44 && UInt32(1).littleEndian == 1
+  }()
 }
 
 /// A record's identity: its file and row (unique within a run).
