@@ -18,6 +18,8 @@ struct EnginePlan: Sendable {
   let cancelling: [Bool]
   /// How score expressions use each fact type's list (`facts.T`), and the records to give them.
   let scoreLists: [ListRecords]
+  /// The same, as plain values for the hot loop.
+  let scoreListPlans: [ListPlan]
   /// Per outcome: the fact types its `when` and `only_if` may read (their lists).
   let outcomeTypes: [[Bool]]
   /// The fact types some outcome may read (their facts are kept per subject).
@@ -54,6 +56,54 @@ struct EnginePlan: Sendable {
       case .none: self = .none
       case .whole: self = .whole
       case .fields(let slots): self = slots.contains(0) ? .whole : .partial(slots: slots)
+      }
+    }
+  }
+
+  /// How to make the records of a list (no reference-counted parts).
+  struct ListPlan: Sendable {
+    enum Mode: UInt8, Sendable {
+      case none
+      case whole
+      /// Records with the `fill` slots, shared by facts that agree on the key parts.
+      case shared
+    }
+
+    var mode: Mode = .none
+    /// The key: object slots (1 subject, 3 date, 4 source, 5 note, 6… declared fields).
+    var partCount = 0
+    var parts: (Int16, Int16, Int16, Int16) = (0, 0, 0, 0)
+    /// Whether each key part is an int field (whose null is `FactSlot.intNull`).
+    var partIsInt: (Bool, Bool, Bool, Bool) = (false, false, false, false)
+    /// The object slots to fill (besides the type).
+    var fill: UInt64 = 0
+
+    init(_ records: ListRecords, type: FactType, store: FactStore, slotCount: Int) {
+      switch records {
+      case .none: mode = .none
+      case .whole: mode = .whole
+      case .partial(let slots):
+        let key = slots.filter { $0 != 2 }
+        guard key.count <= 4, slotCount <= 64, !(key.contains(1) && !store.subjectText.isEmpty) else {
+          mode = .whole
+          return
+        }
+        for (index, slot) in key.enumerated() {
+          let isInt = slot >= 6 && SlotKind(type.fields[slot - 6].type) == .int
+          if isInt && !store.intMinSlots.isEmpty {
+            mode = .whole  // a null and Int64.min read alike in the slot
+            return
+          }
+          switch index {
+          case 0: parts.0 = Int16(slot); partIsInt.0 = isInt
+          case 1: parts.1 = Int16(slot); partIsInt.1 = isInt
+          case 2: parts.2 = Int16(slot); partIsInt.2 = isInt
+          default: parts.3 = Int16(slot); partIsInt.3 = isInt
+          }
+          fill |= 1 << UInt64(slot)
+        }
+        partCount = key.count
+        mode = .shared
       }
     }
   }
@@ -219,6 +269,9 @@ struct EnginePlan: Sendable {
       }
     }
     scoreLists = scoreUse.map { ListRecords($0) }
+    scoreListPlans = rules.factTypes.indices.map { type in
+      ListPlan(ListRecords(scoreUse[type]), type: rules.factTypes[type], store: store, slotCount: objects[type]?.fields.count ?? 0)
+    }
     let outcomeTypes = rules.outcomes.map { outcome in
       FactListUse.uses([outcome.when?.source, outcome.onlyIf?.source].compactMap { $0 }, types: rules.factTypes,
                        objects: objects).map { $0 != .none }

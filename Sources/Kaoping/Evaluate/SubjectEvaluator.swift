@@ -504,110 +504,105 @@ struct SubjectEvaluator {
   /// The `facts` object of this subject in a scope: per type, its facts (not rejected)
   /// in ledger order; lists no score expression reads are left empty, and lists whose
   /// elements are only read by field hold records with just those fields, shared.
-  private mutating func factsObject(subject: Int, scope: Int, lists plans: [EnginePlan.ListRecords]) -> Value {
+  private mutating func factsObject(subject: Int, scope: Int) -> Value {
     let typeCount = rules.factTypes.count
     var counts = [Int](repeating: 0, count: typeCount)
     for local in 0..<count where rejection[local] < 0 && inScope(local, scope) {
       counts[Int(table.rows[start + local].type)] += 1
     }
     var lists = [[Value]](repeating: [], count: typeCount)
-    for type in 0..<typeCount where counts[type] > 0 && plans[type].isRead { lists[type].reserveCapacity(counts[type]) }
+    for type in 0..<typeCount where counts[type] > 0 && plan.scoreListPlans[type].mode != .none {
+      lists[type].reserveCapacity(counts[type])
+    }
     for local in 0..<count where rejection[local] < 0 && inScope(local, scope) {
       let type = Int(table.rows[start + local].type)
-      switch plans[type] {
+      let listPlan = plan.scoreListPlans[type]
+      switch listPlan.mode {
       case .none: continue
       case .whole:
         guard let object = plan.objects[type] else { continue }
         lists[type].append(factRecord(local, subject: subject, object: object))
-      case .partial(let slots):
-        lists[type].append(partialRecord(local, type: type, subject: subject, slots: slots))
+      case .shared:
+        lists[type].append(.object(sharedRecord(local, type: type, subject: subject, listPlan)))
       }
     }
     return .object(RecordValue(type: environments.factsObject, fields: lists.map { .list($0) }))
   }
 
-  /// A record with the fact's values in `slots` (and its type), other fields null: all
-  /// an expression that reads only those fields can see.
-  private mutating func partialRecord(_ local: Int, type: Int, subject: Int, slots: [Int]) -> Value {
+  /// A record with the fact's values in the plan's slots (and its type), other fields
+  /// null: all an expression that reads only those fields can see. Facts that agree on
+  /// them share one record, found by a packed key (up to two small values) or by the
+  /// four slot values.
+  private mutating func sharedRecord(_ local: Int, type: Int, subject: Int, _ listPlan: EnginePlan.ListPlan) -> RecordValue {
     let row = table.rows[start + local]
     let store = table.store
-    // Facts that agree on the fields read share one record: found by a packed key
-    // (two small values) when possible, else by all four slot values.
     var key = MemoKey()
     var packed: UInt64 = 0
-    var packable = slots.count <= 3
-    var parts = 0
-    var shareable = slots.count <= 5
-    /// A value (or null) in 32 bits, null and every value distinct; nil when too wide.
-    @inline(__always) func pack(_ raw: UInt64, isNull: Bool) -> UInt64? {
-      if isNull { return 0x8000_0000 }
-      let value = Int64(bitPattern: raw)
-      guard value >= -0x4000_0000, value < 0x4000_0000 else { return nil }
-      return UInt64(UInt32(truncatingIfNeeded: value) & 0x7FFF_FFFF)
-    }
-    if shareable {
-      for slot in slots {
-        let value: UInt64
-        let isNull: Bool
-        switch slot {
-        case 1:
-          value = UInt64(subject)
-          isNull = false
-        case 2: continue
-        case 3:
-          value = UInt64(bitPattern: Int64(row.date))
-          isNull = row.date == FactRow.noDate
-        case 4:
-          value = UInt64(bitPattern: Int64(row.source))
-          isNull = row.source < 0
-        case 5:
-          let note = store.note(row)
-          value = UInt64(bitPattern: Int64(note))
-          isNull = note < 0
-        case 6...:
-          value = store.slot(row, slot - 6)
-          if plan.slotIsInt[type][slot - 6] {
-            // An int slot that reads null may hold Int64.min: do not share those.
-            if value == FactSlot.intNull, !store.intMinSlots.isEmpty { shareable = false }
-            isNull = value == FactSlot.intNull
-          } else {
-            isNull = value == FactSlot.null
-          }
-        default:
-          shareable = false
-          value = 0
-          isNull = false
-        }
-        if parts >= 4 { shareable = false }
-        switch parts {
-        case 0: key.a = value
-        case 1: key.b = value
-        case 2: key.c = value
-        default: key.d = value
-        }
-        if packable, parts < 2, let small = pack(value, isNull: isNull) {
-          packed |= small << UInt64(32 * parts)
-        } else {
-          packable = false
-        }
-        parts += 1
+    var packable = listPlan.partCount <= 2
+    for part in 0..<listPlan.partCount {
+      let slot: Int16
+      let isInt: Bool
+      switch part {
+      case 0: (slot, isInt) = (listPlan.parts.0, listPlan.partIsInt.0)
+      case 1: (slot, isInt) = (listPlan.parts.1, listPlan.partIsInt.1)
+      case 2: (slot, isInt) = (listPlan.parts.2, listPlan.partIsInt.2)
+      default: (slot, isInt) = (listPlan.parts.3, listPlan.partIsInt.3)
       }
-      if slots.contains(1), !store.subjectText.isEmpty { shareable = false }
-    }
-    if shareable {
+      let value: UInt64
+      let isNull: Bool
+      switch slot {
+      case 1:
+        value = UInt64(subject)
+        isNull = false
+      case 3:
+        value = UInt64(bitPattern: Int64(row.date))
+        isNull = row.date == FactRow.noDate
+      case 4:
+        value = UInt64(bitPattern: Int64(row.source))
+        isNull = row.source < 0
+      case 5:
+        let note = store.note(row)
+        value = UInt64(bitPattern: Int64(note))
+        isNull = note < 0
+      default:
+        value = store.slot(row, Int(slot) - 6)
+        isNull = isInt ? value == FactSlot.intNull : value == FactSlot.null
+      }
+      switch part {
+      case 0: key.a = value
+      case 1: key.b = value
+      case 2: key.c = value
+      default: key.d = value
+      }
       if packable {
-        if let shared = packedRecords[type].lookup(packed) { return .object(shared) }
-      } else if let shared = sharedRecords[type].lookup(key) {
-        return shared
+        // The value (or null) in 32 bits, null and every value distinct.
+        if isNull {
+          packed |= 0x8000_0000 << UInt64(32 * part)
+        } else {
+          let signed = Int64(bitPattern: value)
+          if signed >= -0x4000_0000, signed < 0x4000_0000 {
+            packed |= UInt64(UInt32(truncatingIfNeeded: signed) & 0x7FFF_FFFF) << UInt64(32 * part)
+          } else {
+            packable = false
+          }
+        }
       }
     }
-    guard let object = plan.objects[type] else { return .null }
-    let count = object.fields.count
-    let fields = [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
+    if packable {
+      if let shared = packedRecords[type].lookup(packed) { return shared }
+    } else if case .object(let shared)? = sharedRecords[type].lookup(key) {
+      return shared
+    }
+    let object = plan.objects[type]!
+    let slotCount = object.fields.count
+    let fields = [Value](unsafeUninitializedCapacity: slotCount) { buffer, initialized in
       buffer.initialize(repeating: .null)
-      initialized = count
+      initialized = slotCount
       buffer[2] = .string(store.typeIDs[type])
-      for slot in slots {
+      var fill = listPlan.fill
+      while fill != 0 {
+        let slot = fill.trailingZeroBitCount
+        fill &= fill &- 1
         switch slot {
         case 1: buffer[1] = .string(store.subjectText(row, rosterID: roster.subjects[subject].id))
         case 3: buffer[3] = row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date))
@@ -615,16 +610,13 @@ struct SubjectEvaluator {
         case 5:
           let note = store.note(row)
           buffer[5] = note < 0 ? .null : .string(store.pool.string(note))
-        case 6...: buffer[slot] = store.value(row, field: slot - 6)
-        default: break
+        default: buffer[slot] = store.value(row, field: slot - 6)
         }
       }
     }
     let record = RecordValue(type: object, fields: fields)
-    if shareable {
-      if packable { packedRecords[type].store(packed, record) } else { sharedRecords[type].store(key, .object(record)) }
-    }
-    return .object(record)
+    if packable { packedRecords[type].store(packed, record) } else { sharedRecords[type].store(key, .object(record)) }
+    return record
   }
 
   private mutating func evaluateScore(
@@ -636,7 +628,7 @@ struct SubjectEvaluator {
     if let built = factsObject {
       facts = built
     } else {
-      facts = self.factsObject(subject: subject, scope: scope, lists: plan.scoreLists)
+      facts = self.factsObject(subject: subject, scope: scope)
       factsObject = facts
     }
     let scopeName = plan.scopeNames[scope]
