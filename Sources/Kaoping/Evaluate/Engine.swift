@@ -103,7 +103,7 @@ struct Engine: Sendable {
         }
       }
     }
-    Trace.mark("subjects")
+    PhaseTrace.mark("subjects evaluated")
     var errors: [EvaluationError] = []
     for subject in work where !subject.errors.isEmpty { errors += subject.errors }
     if !errors.isEmpty {

@@ -112,7 +112,7 @@ public enum Evaluation {
     let schema = FactSchema(rules)
     let rosterIDs = CSVFactReader.rosterIndex(roster)
     let rosterShort = ShortTextTable(roster.subjects.map(\.id))
-    Trace.mark("roster")
+    PhaseTrace.mark("rules and roster read")
     var chunks: [FactChunk] = []
     var infos: [InputInfo] = []
     for (index, path) in request.factPaths.enumerated() {
@@ -123,7 +123,7 @@ public enum Evaluation {
       chunks += output.chunks
       infos.append(output.info)
     }
-    Trace.mark("read")
+    PhaseTrace.mark("facts read")
     let assembled = FactTableAssembler(
       schema: schema, files: request.factPaths, subjectCount: roster.subjects.count, threads: request.threads
     ).prepare(chunks)
@@ -171,11 +171,11 @@ public enum Evaluation {
   static func evaluate(
     rules: RuleSet, ruleBytes: [UInt8], roster: Roster, inputs: FactInputs, environments: RuleEnvironments, threads: Int
   ) -> Result<Detailed, EvaluationProblem> {
-    Trace.mark("assembled")
+    PhaseTrace.mark("facts prepared")
     let engine = Engine(rules: rules, roster: roster, inputs: inputs, environments: environments, threads: threads)
     let info = RulesInfo(id: rules.id, title: rules.title, sha256: InputDigest.sha256Hex(ruleBytes))
     let run = engine.run(rulesInfo: info)
-    Trace.mark("engine done")
+    PhaseTrace.mark("ranked, flagged, graded")
     switch run {
     case .success(let result): return .success(Detailed(result: result, rules: rules, inputs: inputs, roster: roster))
     case .failure(let failure): return .failure(.evaluation(failure.errors))

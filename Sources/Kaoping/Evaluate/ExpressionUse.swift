@@ -139,56 +139,6 @@ final class FactExpression: Sendable {
   }
 }
 
-/// Remembered results of one expression, bounded in size: an open-addressing table.
-struct Memo<Result> {
-  private var keys: [MemoKey] = []
-  private var results: [Result] = []
-  /// Index into `keys` + 1, or 0 for an empty slot.
-  private var slots = [Int32](repeating: 0, count: 64)
-  static var limit: Int { 1 << 16 }
-
-  @inline(__always)
-  private static func hash(_ key: MemoKey) -> Int {
-    var h = key.a &* 0x9E37_79B9_7F4A_7C15
-    h = (h ^ (h >> 29) ^ key.b) &* 0xBF58_476D_1CE4_E5B9
-    h = (h ^ (h >> 31) ^ key.c) &* 0x94D0_49BB_1331_11EB
-    h = (h ^ (h >> 29) ^ key.d) &* 0x9E37_79B9_7F4A_7C15
-    return Int(truncatingIfNeeded: h ^ (h >> 32))
-  }
-
-  @inline(__always)
-  func lookup(_ key: MemoKey?) -> Result? {
-    guard let key else { return nil }
-    let mask = slots.count - 1
-    var slot = Self.hash(key) & mask
-    while true {
-      let entry = Int(slots[slot])
-      if entry == 0 { return nil }
-      if keys[entry - 1] == key { return results[entry - 1] }
-      slot = (slot + 1) & mask
-    }
-  }
-
-  mutating func store(_ key: MemoKey?, _ result: Result) {
-    guard let key, keys.count < Self.limit else { return }
-    keys.append(key)
-    results.append(result)
-    if keys.count * 2 > slots.count {
-      slots = [Int32](repeating: 0, count: slots.count * 2)
-      for (index, key) in keys.enumerated() { place(key, Int32(index + 1)) }
-    } else {
-      place(key, Int32(keys.count))
-    }
-  }
-
-  private mutating func place(_ key: MemoKey, _ entry: Int32) {
-    let mask = slots.count - 1
-    var slot = Self.hash(key) & mask
-    while slots[slot] != 0 { slot = (slot + 1) & mask }
-    slots[slot] = entry
-  }
-}
-
 /// Values remembered by a key of slot values, in one open-addressing table whose
 /// entries hold key and value side by side (a lookup touches one place in memory).
 /// Bounded: past `limit` entries nothing more is stored. Its state sits behind a
