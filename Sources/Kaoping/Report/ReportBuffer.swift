@@ -1,61 +1,111 @@
 // The byte buffer every report writer appends to: one growing `[UInt8]`, with fast
 // appends for the pieces reports are made of (ASCII punctuation, text, integers, amounts).
 
-/// Output bytes under construction.
-struct ReportBuffer {
-  private(set) var bytes: [UInt8] = []
+/// Output bytes under construction: one growing allocation written through a pointer, so
+/// that an append is a capacity check and a copy (reports run to hundreds of megabytes).
+final class ReportBuffer {
+  private var base: UnsafeMutablePointer<UInt8>
+  private var count = 0
+  private var capacity: Int
 
   init(capacity: Int = 0) {
-    bytes.reserveCapacity(capacity)
+    self.capacity = max(capacity, 256)
+    base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+  }
+
+  deinit {
+    base.deallocate()
+  }
+
+  /// The bytes written so far.
+  var bytes: [UInt8] {
+    [UInt8](UnsafeBufferPointer(start: base, count: count))
+  }
+
+  /// Makes room for `extra` more bytes.
+  @inline(__always)
+  private func reserve(_ extra: Int) {
+    if extra > capacity &- count { grow(count &+ extra) }
+  }
+
+  @inline(never)
+  private func grow(_ needed: Int) {
+    let newCapacity = max(needed, capacity &* 2)
+    let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    newBase.initialize(from: base, count: count)
+    base.deallocate()
+    base = newBase
+    capacity = newCapacity
+  }
+
+  /// Appends `length` bytes from `source`.
+  @inline(__always)
+  private func append(_ source: UnsafePointer<UInt8>, length: Int) {
+    reserve(length)
+    (base + count).initialize(from: source, count: length)
+    count &+= length
   }
 
   /// Appends literal text (punctuation, keys, indentation).
   @inline(__always)
-  mutating func append(_ text: StaticString) {
+  func append(_ text: StaticString) {
     if text.hasPointerRepresentation {
-      bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+      append(text.utf8Start, length: text.utf8CodeUnitCount)
     } else {
-      text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+      text.withUTF8Buffer { buffer in
+        if let start = buffer.baseAddress { append(start, length: buffer.count) }
+      }
     }
   }
 
   /// Appends text as UTF-8.
   @inline(__always)
-  mutating func append(text: String) {
-    bytes.append(contentsOf: text.utf8)
+  func append(text: String) {
+    let copied: Void? = text.utf8.withContiguousStorageIfAvailable { buffer in
+      if let start = buffer.baseAddress { append(start, length: buffer.count) }
+    }
+    if copied == nil {
+      for byte in text.utf8 { append(byte: byte) }
+    }
   }
 
   /// Appends text as UTF-8.
-  @inline(__always)
-  mutating func append(text: Substring) {
-    bytes.append(contentsOf: text.utf8)
+  func append(text: Substring) {
+    append(text: String(text))
   }
 
   @inline(__always)
-  mutating func append(byte: UInt8) {
-    bytes.append(byte)
+  func append(byte: UInt8) {
+    reserve(1)
+    base[count] = byte
+    count &+= 1
   }
 
-  mutating func append(bytes more: some Sequence<UInt8>) {
-    bytes.append(contentsOf: more)
+  func append(bytes more: [UInt8]) {
+    more.withUnsafeBufferPointer { buffer in
+      if let start = buffer.baseAddress { append(start, length: buffer.count) }
+    }
   }
 
   /// Appends `byte` `count` times (nothing when `count <= 0`).
-  mutating func append(repeating byte: UInt8, count: Int) {
-    if count > 0 { bytes.append(contentsOf: repeatElement(byte, count: count)) }
+  func append(repeating byte: UInt8, count times: Int) {
+    guard times > 0 else { return }
+    reserve(times)
+    (base + count).initialize(repeating: byte, count: times)
+    count &+= times
   }
 
   // MARK: - Numbers
 
   /// Appends an integer in decimal.
-  mutating func append(int value: Int) {
-    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+  func append(int value: Int) {
+    if value < 0 { append(byte: UInt8(ascii: "-")) }
     appendDigits(UInt64(value.magnitude), minimumDigits: 1)
   }
 
   /// Appends the decimal digits of `value`, left-padded with zeros to `minimumDigits`.
   @inline(__always)
-  private mutating func appendDigits(_ value: UInt64, minimumDigits: Int) {
+  private func appendDigits(_ value: UInt64, minimumDigits: Int) {
     // 20 digits hold any UInt64, and callers pad to at most 6 digits.
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
       var end = 32
@@ -70,17 +120,17 @@ struct ReportBuffer {
         end &-= 1
         scratch[end] = UInt8(ascii: "0")
       }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[end..<32]))
+      if let start = scratch.baseAddress { append(start + end, length: 32 &- end) }
     }
   }
 
   /// Appends an amount with exactly `fractionDigits` fraction digits, rounded half away
   /// from zero, never `-0.00` (spec §2) — the bytes of
   /// `ExactDecimal.formatted(fractionDigits:)`, without its allocations in the common case.
-  mutating func append(amount value: ExactDecimal, fractionDigits: Int) {
+  func append(amount value: ExactDecimal, fractionDigits: Int) {
     let digits = max(fractionDigits, 0)
     if let scaled = Self.scaledInteger(value, fractionDigits: digits) {
-      if scaled != 0 && value.negative { bytes.append(UInt8(ascii: "-")) }
+      if scaled != 0 && value.negative { append(byte: UInt8(ascii: "-")) }
       if digits == 0 {
         appendDigits(scaled, minimumDigits: 1)
         return
@@ -88,7 +138,7 @@ struct ReportBuffer {
       let unit = UInt64(truncatingIfNeeded: pow10(digits))
       let (whole, fraction) = scaled.quotientAndRemainder(dividingBy: unit)
       appendDigits(whole, minimumDigits: 1)
-      bytes.append(UInt8(ascii: "."))
+      append(byte: UInt8(ascii: "."))
       appendDigits(fraction, minimumDigits: digits)
       return
     }
@@ -109,7 +159,7 @@ struct ReportBuffer {
 
   /// Appends a decimal that is not an amount (a score value, a weight) in plain notation,
   /// rounded half away from zero to 6 fraction digits when it has more (spec §2, §8.2).
-  mutating func append(plain value: ExactDecimal) {
+  func append(plain value: ExactDecimal) {
     append(text: value.rounded(scale: 6, .halfAwayFromZero).description)
   }
 
@@ -117,17 +167,18 @@ struct ReportBuffer {
 
   /// Appends `text` as a JSON string literal (spec §13.1): text that needs no escape is
   /// copied as it is; anything else goes through `String.appendJSONString(_:)`.
-  mutating func append(jsonString text: String) {
-    var plain = true
-    for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
-      plain = false
-      break
+  func append(jsonString text: String) {
+    let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { buffer in
+      for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+        return false
+      }
+      reserve(buffer.count &+ 2)
+      append(byte: UInt8(ascii: "\""))
+      if let start = buffer.baseAddress { append(start, length: buffer.count) }
+      append(byte: UInt8(ascii: "\""))
+      return true
     }
-    if plain {
-      bytes.append(UInt8(ascii: "\""))
-      bytes.append(contentsOf: text.utf8)
-      bytes.append(UInt8(ascii: "\""))
-    } else {
+    if copied != true {
       append(text: String.jsonLiteral(text))
     }
   }

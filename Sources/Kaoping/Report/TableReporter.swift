@@ -23,7 +23,7 @@ enum TableReporter: ResultReporter {
   static var format: ReportFormat { .table }
 
   static func write(
-    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: inout ReportBuffer
+    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: ReportBuffer
   ) {
     out.append(text: clean(ScopeTables.title(of: result)))
     out.append("\n\n")
@@ -39,7 +39,7 @@ enum TableReporter: ResultReporter {
         out.append(byte: UInt8(ascii: "\n"))
         let table = TextTable(
           columns: ScopeTables.columns, rows: group.rows.map { $0.map(clean) })
-        table.write(into: &out)
+        table.write(into: out)
         out.append(byte: UInt8(ascii: "\n"))
       }
     }
@@ -68,16 +68,16 @@ struct TextTable {
   }
 
   /// Writes the header, a line of dashes under each header, then the rows.
-  func write(into out: inout ReportBuffer) {
+  func write(into out: ReportBuffer) {
     let widths = self.widths
-    writeLine(columns.map(\.header), widths: widths, into: &out)
-    writeLine(widths.map { String(repeating: "-", count: $0) }, widths: widths, into: &out)
+    writeLine(columns.map(\.header), widths: widths, into: out)
+    writeLine(widths.map { String(repeating: "-", count: $0) }, widths: widths, into: out)
     for row in rows {
-      writeLine(row, widths: widths, into: &out)
+      writeLine(row, widths: widths, into: out)
     }
   }
 
-  private func writeLine(_ cells: [String], widths: [Int], into out: inout ReportBuffer) {
+  private func writeLine(_ cells: [String], widths: [Int], into out: ReportBuffer) {
     var line = ""
     for (column, width) in widths.enumerated() {
       let cell = column < cells.count ? cells[column] : ""

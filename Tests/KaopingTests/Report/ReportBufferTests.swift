@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ReportBufferTests {
   private func amount(_ value: ExactDecimal, _ digits: Int) -> String {
-    var out = ReportBuffer()
+    let out = ReportBuffer()
     out.append(amount: value, fractionDigits: digits)
     return out.bytes.reportText
   }
@@ -39,7 +39,7 @@ import Testing
   }
 
   @Test func integers() {
-    var out = ReportBuffer()
+    let out = ReportBuffer()
     for value in [0, 7, -42, Int.max, Int.min] {
       out.append(int: value)
       out.append(" ")
@@ -48,7 +48,7 @@ import Testing
   }
 
   @Test func plainValues() {
-    var out = ReportBuffer()
+    let out = ReportBuffer()
     for text in ["0.98721590909", "0.95", "1.000", "-0", "-0.0000004", "2.5E+3", "0.0000005"] {
       out.append(plain: reportDecimal(text))
       out.append(" ")
@@ -57,7 +57,7 @@ import Testing
   }
 
   @Test func jsonStrings() {
-    var out = ReportBuffer()
+    let out = ReportBuffer()
     out.append(jsonString: "城关区/a")
     out.append(jsonString: "q\"b\\\u{0}\u{7F}")
     #expect(out.bytes.reportText == #""城关区/a""q\"b\\\u0000\u007F""#)
