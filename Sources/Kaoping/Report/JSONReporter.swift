@@ -211,8 +211,9 @@ enum JSONReporter: ResultReporter {
     case .score: break  // a score item is known by its `value`
     }
     if let value = item.value {
+      // A score value: plain, rounded half away from zero to 6 fraction digits (§8.2).
       out.append(", \"value\": \"")
-      out.append(plain: value)
+      out.append(plain: value.rounded(scale: 6, .halfAwayFromZero))
       out.append(byte: UInt8(ascii: "\""))
     }
     out.append(", \"points\": \"")

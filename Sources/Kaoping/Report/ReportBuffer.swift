@@ -1,49 +1,60 @@
 // The byte buffer every report writer appends to: one growing `[UInt8]`, with fast
 // appends for the pieces reports are made of (ASCII punctuation, text, integers, amounts).
 
-/// Output bytes under construction: one growing allocation written through a pointer, so
-/// that an append is a capacity check and a copy (reports run to hundreds of megabytes).
+/// Output bytes under construction. Appends go through a pointer into a small chunk that
+/// is moved into the result array when full, so that an append is a capacity check and a
+/// copy, and the result is built in place (reports run to hundreds of megabytes).
 final class ReportBuffer {
-  private var base: UnsafeMutablePointer<UInt8>
-  private var count = 0
-  private var capacity: Int
+  /// The bytes already moved out of the chunk.
+  private var storage: [UInt8] = []
+  private let chunk: UnsafeMutablePointer<UInt8>
+  /// How many bytes of `chunk` are written.
+  private var used = 0
+  private static var chunkSize: Int { 1 << 16 }
 
+  /// A buffer that expects about `capacity` bytes.
   init(capacity: Int = 0) {
-    self.capacity = max(capacity, 256)
-    base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+    storage.reserveCapacity(capacity)
+    chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.chunkSize)
   }
 
   deinit {
-    base.deallocate()
+    chunk.deallocate()
   }
 
   /// The bytes written so far.
   var bytes: [UInt8] {
-    [UInt8](UnsafeBufferPointer(start: base, count: count))
+    flush()
+    return storage
   }
 
-  /// Makes room for `extra` more bytes.
-  @inline(__always)
-  private func reserve(_ extra: Int) {
-    if extra > capacity &- count { grow(count &+ extra) }
-  }
-
+  /// Moves the chunk's bytes to `storage`.
   @inline(never)
-  private func grow(_ needed: Int) {
-    let newCapacity = max(needed, capacity &* 2)
-    let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-    newBase.initialize(from: base, count: count)
-    base.deallocate()
-    base = newBase
-    capacity = newCapacity
+  private func flush() {
+    storage.append(contentsOf: UnsafeBufferPointer(start: chunk, count: used))
+    used = 0
   }
 
   /// Appends `length` bytes from `source`.
   @inline(__always)
   private func append(_ source: UnsafePointer<UInt8>, length: Int) {
-    reserve(length)
-    (base + count).initialize(from: source, count: length)
-    count &+= length
+    if length > Self.chunkSize &- used {
+      appendLong(source, length: length)
+      return
+    }
+    (chunk + used).initialize(from: source, count: length)
+    used &+= length
+  }
+
+  @inline(never)
+  private func appendLong(_ source: UnsafePointer<UInt8>, length: Int) {
+    flush()
+    if length > Self.chunkSize / 2 {
+      storage.append(contentsOf: UnsafeBufferPointer(start: source, count: length))
+    } else {
+      chunk.initialize(from: source, count: length)
+      used = length
+    }
   }
 
   /// Appends literal text (punctuation, keys, indentation).
@@ -69,30 +80,17 @@ final class ReportBuffer {
     }
   }
 
-  /// Appends text as UTF-8.
-  func append(text: Substring) {
-    append(text: String(text))
-  }
-
   @inline(__always)
   func append(byte: UInt8) {
-    reserve(1)
-    base[count] = byte
-    count &+= 1
+    if used == Self.chunkSize { flush() }
+    chunk[used] = byte
+    used &+= 1
   }
 
   func append(bytes more: [UInt8]) {
     more.withUnsafeBufferPointer { buffer in
       if let start = buffer.baseAddress { append(start, length: buffer.count) }
     }
-  }
-
-  /// Appends `byte` `count` times (nothing when `count <= 0`).
-  func append(repeating byte: UInt8, count times: Int) {
-    guard times > 0 else { return }
-    reserve(times)
-    (base + count).initialize(repeating: byte, count: times)
-    count &+= times
   }
 
   // MARK: - Numbers
@@ -157,10 +155,10 @@ final class ReportBuffer {
     return overflow ? nil : product
   }
 
-  /// Appends a decimal that is not an amount (a score value, a weight) in plain notation,
-  /// rounded half away from zero to 6 fraction digits when it has more (spec §2, §8.2).
+  /// Appends a decimal that is not an amount (a weight, a score value) in plain notation
+  /// (spec §2): no exponent, no trailing fraction zeros, no point when integral.
   func append(plain value: ExactDecimal) {
-    append(text: value.rounded(scale: 6, .halfAwayFromZero).description)
+    append(text: value.description)
   }
 
   // MARK: - JSON
@@ -172,7 +170,6 @@ final class ReportBuffer {
       for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
         return false
       }
-      reserve(buffer.count &+ 2)
       append(byte: UInt8(ascii: "\""))
       if let start = buffer.baseAddress { append(start, length: buffer.count) }
       append(byte: UInt8(ascii: "\""))

@@ -58,6 +58,27 @@ import Testing
     #expect(text.contains("{ \"indicator\": \"ontime\", \"value\": \"0.987216\", \"points\": \"0.00\" }"))
     #expect(text.contains("{ \"indicator\": \"ontime\", \"value\": \"1\", \"points\": \"0.00\" }"))
     #expect(text.contains("\"value\": \"0.87325\", \"points\": \"-2.68\""))
+    var tiny = ReportSamples.minimal
+    tiny.scopes[0].subjects[0].items = [
+      LedgerItem(indicator: "s", kind: .score, value: reportDecimal("-0.0000004"), points: .zero),
+      LedgerItem(indicator: "s", kind: .score, value: reportDecimal("0.0000005"), points: .zero),
+      LedgerItem(indicator: "s", kind: .score, value: reportDecimal("2.5E+3"), points: .zero),
+    ]
+    let values = json(tiny).reportText
+    #expect(values.contains("{ \"indicator\": \"s\", \"value\": \"0\", \"points\": \"0\" }"))
+    #expect(values.contains("{ \"indicator\": \"s\", \"value\": \"0.000001\", \"points\": \"0\" }"))
+    #expect(values.contains("{ \"indicator\": \"s\", \"value\": \"2500\", \"points\": \"0\" }"))
+  }
+
+  @Test func weightsWrittenPlainWithoutRounding() {
+    var result = ReportSamples.rich
+    result.scopes[2].subjects[0].periods = [
+      PeriodContribution(period: "Q1", weight: reportDecimal("0.3333333"), total: reportDecimal("1000")),
+      PeriodContribution(period: "Q2", weight: reportDecimal("0.6666667"), total: reportDecimal("-0.001")),
+    ]
+    let text = json(result).reportText
+    #expect(text.contains("\"weight\": \"0.3333333\",\n"))
+    #expect(text.contains("\"weight\": \"0.6666667\",\n              \"total\": \"0.00\"\n"))
   }
 
   @Test func amountRoundingToZeroHasNoSign() {
