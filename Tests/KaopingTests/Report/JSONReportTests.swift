@@ -89,7 +89,8 @@ import Testing
 
   @Test func itemKeysInOrder() {
     let text = json(ReportSamples.rich).reportText
-    #expect(text.contains("{ \"indicator\": \"delays\", \"fact\": \"f9\", \"points\": \"0.00\", \"cancelled_by\": \"f30\" }"))
+    #expect(
+      text.contains("{ \"indicator\": \"delays\", \"fact\": \"f9\", \"points\": \"0.00\", \"cancelled_by\": \"f30\" }"))
     #expect(text.contains("{ \"indicator\": \"delays\", \"kind\": \"cap\", \"points\": \"10.00\" }"))
     #expect(text.contains("{ \"indicator\": \"public\", \"kind\": \"max\", \"points\": \"-0.30\" }"))
     #expect(text.contains("{ \"indicator\": \"public\", \"kind\": \"min\", \"points\": \"0.50\" }"))
@@ -103,21 +104,23 @@ import Testing
     }
     let tail = text[annual.upperBound...]
     #expect(!tail.contains("\"items\""))
-    #expect(tail.contains("""
-                "periods": [
-                  {
-                    "period": "Q1",
-                    "weight": "0.4",
-                    "total": "1046.30"
-                  },
-                  {
-                    "period": "Q2",
-                    "weight": "0.6",
-                    "total": "1000.00"
-                  }
-                ]
-              }
-      """))
+    #expect(
+      tail.contains(
+        """
+                  "periods": [
+                    {
+                      "period": "Q1",
+                      "weight": "0.4",
+                      "total": "1046.30"
+                    },
+                    {
+                      "period": "Q2",
+                      "weight": "0.6",
+                      "total": "1000.00"
+                    }
+                  ]
+                }
+        """))
   }
 
   @Test func escapesControlCharactersInUpperCaseHexAndKeepsSlashAndNonASCII() {
@@ -129,37 +132,43 @@ import Testing
 
   @Test func rejectedAndWarningsOneElementInlineSeveralOnePerLine() {
     let minimal = json(ReportSamples.minimal).reportText
-    #expect(minimal.contains("""
-        "rejected": [ { "fact": "facts.jsonl:2", "file": "facts.jsonl", "row": 2, "code": "K403", "reason": "a/b" } ],
-        "warnings": []
-      }
+    #expect(
+      minimal.contains(
+        """
+          "rejected": [ { "fact": "facts.jsonl:2", "file": "facts.jsonl", "row": 2, "code": "K403", "reason": "a/b" } ],
+          "warnings": []
+        }
 
-      """))
+        """))
     let rich = json(ReportSamples.rich).reportText
-    #expect(rich.contains("""
-        "warnings": [
-          { "code": "K450", "message": "facts for subjects not in the roster", "facts": 2 },
-          { "code": "K451", "message": "roster column 'x-备注' is not declared", "facts": 1 }
-        ]
-      }
+    #expect(
+      rich.contains(
+        """
+          "warnings": [
+            { "code": "K450", "message": "facts for subjects not in the roster", "facts": 2 },
+            { "code": "K451", "message": "roster column 'x-备注' is not declared", "facts": 1 }
+          ]
+        }
 
-      """))
+        """))
   }
 
   @Test func outcomesOneMemberPerLine() {
     let text = json(ReportSamples.rich).reportText
-    #expect(text.contains("""
-                "outcomes": [
-                  {
-                    "id": "reminder",
-                    "reason": "bottom 1 of 2"
-                  },
-                  {
-                    "id": "veto",
-                    "reason": "facts.major_error.size() > 0"
-                  }
-                ],
-      """))
+    #expect(
+      text.contains(
+        """
+                  "outcomes": [
+                    {
+                      "id": "reminder",
+                      "reason": "bottom 1 of 2"
+                    },
+                    {
+                      "id": "veto",
+                      "reason": "facts.major_error.size() > 0"
+                    }
+                  ],
+        """))
   }
 
   @Test func scopeFilter() {
