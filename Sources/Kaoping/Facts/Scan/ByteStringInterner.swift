@@ -104,7 +104,7 @@ struct ByteStringInterner: Sendable {
             let length = ends[id] - start
             if length == bytes.count {
               if length == 0 { return Int32(id) }
-              if let a = stored.baseAddress, let b = bytes.baseAddress, memcmp(a + start, b, length) == 0 {
+              if let a = stored.baseAddress, let b = bytes.baseAddress, Self.equal(a + start, b, count: length) {
                 return Int32(id)
               }
             }
@@ -112,6 +112,32 @@ struct ByteStringInterner: Sendable {
           index = (index + 1) & mask
         }
       }
+    }
+  }
+
+  /// Whether the `count` bytes at `a` and `b` are equal; short values (the usual
+  /// ids and codes) are compared with a few overlapping word loads, never reading
+  /// outside the `count` bytes.
+  @inline(__always)
+  private static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count n: Int) -> Bool {
+    @inline(__always) func word(_ p: UnsafeRawPointer, _ i: Int) -> UInt64 {
+      p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+    }
+    @inline(__always) func half(_ p: UnsafeRawPointer, _ i: Int) -> UInt32 {
+      p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+    }
+    switch n {
+    case 0: return true
+    case 1...3:
+      return a.load(as: UInt8.self) == b.load(as: UInt8.self)
+        && a.load(fromByteOffset: n / 2, as: UInt8.self) == b.load(fromByteOffset: n / 2, as: UInt8.self)
+        && a.load(fromByteOffset: n - 1, as: UInt8.self) == b.load(fromByteOffset: n - 1, as: UInt8.self)
+    case 4...8:
+      return half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+    case 9...16:
+      return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    default:
+      return memcmp(a, b, n) == 0
     }
   }
 

@@ -56,7 +56,9 @@ struct Cell: Equatable, Sendable {
 /// `cells` points into the scanner's reused storage: it is valid until the scanner
 /// is asked for the next record.
 struct CSVRecord {
+  /// The spreadsheet row where the record starts.
   var row: Int
+  /// The cells, one per header column, in order.
   var cells: UnsafeBufferPointer<Cell>
 }
 

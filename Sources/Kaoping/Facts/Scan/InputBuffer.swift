@@ -59,12 +59,17 @@ struct InputBuffer: Sendable {
 /// memory it points to is never written after `init` returns (mappings are
 /// read-only), so sharing it between threads is safe.
 final class InputStorage: @unchecked Sendable {
+  /// The first byte (nil when there are none).
   let base: UnsafeMutableRawPointer?
+  /// The number of bytes.
   let count: Int
+  /// Whether `base` is a mapping (released with `munmap`) or `malloc`ed (`free`).
   let isMapped: Bool
 
+  /// The bytes, valid while this object lives.
   var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
+  /// A copy of `source` in `malloc`ed memory.
   init(copying source: some Collection<UInt8>) {
     let n = source.count
     isMapped = false
@@ -78,6 +83,8 @@ final class InputStorage: @unchecked Sendable {
     base = memory
   }
 
+  /// The bytes of the file at `path` (standard input for `-`): mapped when it is
+  /// a non-empty regular file, read otherwise.
   init(path: String) throws(InputError) {
     let isStandardInput = path == "-"
     let fd: Int32 = isStandardInput ? 0 : open(path, O_RDONLY | O_CLOEXEC)

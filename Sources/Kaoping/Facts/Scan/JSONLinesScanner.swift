@@ -22,12 +22,17 @@ enum JSONValueKind: Equatable, Sendable {
 /// One `"key": value` member of a JSON Lines object, as byte ranges of the scanned
 /// buffer. String ranges lie between the quotes, escapes still in place.
 struct JSONField: Equatable, Sendable {
+  /// Offset of the key's first byte (after its opening quote).
   var keyStart: Int
+  /// Offset of the key's closing quote.
   var keyEnd: Int
   /// The key contains `\` escapes.
   var keyNeedsUnescape: Bool
+  /// Offset of the value's first byte (for a string, after its opening quote).
   var valueStart: Int
+  /// Offset just past the value (for a string, its closing quote).
   var valueEnd: Int
+  /// What the value is.
   var kind: JSONValueKind
 
   /// The key's bytes as written (escapes still in place).
@@ -79,7 +84,9 @@ struct JSONField: Equatable, Sendable {
 /// `fields` points into the scanner's reused storage: it is valid until the
 /// scanner is asked for the next record.
 struct JSONRecord {
+  /// The 1-based line number.
   var line: Int
+  /// The object's members in the order written.
   var fields: UnsafeBufferPointer<JSONField>
 }
 
@@ -184,6 +191,7 @@ enum JSONText {
     return value
   }
 
+  /// The value of one hex digit, or nil.
   @inline(__always)
   static func hexValue(_ byte: UInt8) -> UInt32? {
     switch byte {
@@ -204,7 +212,7 @@ enum JSONText {
 ///   line end). A line holding only white space is blank: skipped, but counted.
 /// - Each other line is one JSON object (strict RFC 8259) whose values are plain:
 ///   strings, numbers, `true`, `false`, `null`. A nested object or array value, a
-///   duplicate key (compared after unescaping), a trailing comma, single quotes, raw
+///   duplicate key (compared byte for byte after unescaping), a trailing comma, single quotes, raw
 ///   control characters in strings, invalid escapes, lone surrogates (`\uD800`
 ///   without its pair) are errors.
 /// - Errors inside a line are recoverable: the scanner has already moved to the next
