@@ -1,0 +1,24 @@
+import Testing
+
+@testable import Kaoping
+
+/// Rejected facts: phase 1 of §3 and the scorers check of §7.
+@Suite struct EvaluateRejectionTests {
+  @Test func ruleTestCases() {
+    expectRuleTests("rejections.test.yaml", passed: 3)
+  }
+
+  // rejections.facts.csv: header row 1; f1..f5 rows 2..6; row 7 blank (counted, skipped); f6 row 8.
+  @Test func rejectedFactsCarryFileRowCodeAndReason() throws {
+    let result = try evaluate("rejections.yaml", facts: ["rejections.facts.csv"], subjects: "ab.subjects.csv")
+    // f1 scores 20 (source organization); f6 scores -2 (delays have no scorers, any source is fine).
+    #expect(result.subject("A")?.total == dec("18"))
+    #expect(result.rejectedLines == ["f2 3 K411", "f3 4 K411", "f4 5 K403", "f5 6 K405"])
+    #expect(result.rejected.allSatisfy { $0.file == evalFixture("rejections.facts.csv") })
+    let reasons = Dictionary(uniqueKeysWithValues: result.rejected.map { ($0.fact, $0.reason) })
+    // §7: "when the source equals a scorer's name, the reason names the id to use".
+    #expect(reasons["f2"]?.contains("organization") == true, "\(reasons["f2"] ?? "")")
+    #expect(reasons["f4"]?.contains("Z") == true, "\(reasons["f4"] ?? "")")
+    #expect(result.accounting == Accounting(facts: 6, applied: 2, unmatched: 0, rejected: 4))
+  }
+}
