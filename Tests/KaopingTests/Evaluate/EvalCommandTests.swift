@@ -94,4 +94,25 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.hasPrefix("scope,subject,name,group,total,rank,group_size,grade,outcomes,awards,delays\n"))
   }
+
+  // overflow.yaml: twice = subject.big * 2; B's big is the largest int64.
+  @Test func intOverflowInAScoreValueIsARunError() throws {
+    let run = try eval("overflow.yaml", facts: ["overflow.facts.csv"], subjects: "overflow.subjects.csv")
+    #expect(run.status == 1)
+    #expect(run.stdout == "")
+    #expect(run.stderr == "error: scope annual, subject B, twice: integer overflow in '*' in `subject.big * 2` [K501]\n")
+  }
+
+  // overflow_amount.facts.csv: two gains of 9e6144 each; their sum is beyond the decimal
+  // range (decimal128, exponent at most 6144). Today the sum silently stays 9e6144, so the
+  // total no longer equals the sum of the items.
+  @Test func anAmountBeyondTheDecimalRangeIsARunError() throws {
+    let outcome = evaluateProblem("overflow.yaml", facts: ["overflow_amount.facts.csv"], subjects: "overflow_small.subjects.csv")
+    withKnownIssue("ledger sums that overflow are dropped silently (K502 is never reported)") {
+      guard case .failure(.evaluation) = outcome else {
+        Issue.record("expected a run error, got \(outcome)")
+        return
+      }
+    }
+  }
 }
