@@ -33,4 +33,16 @@ import Testing
     ])
     #expect(flags("c1").isEmpty)
   }
+
+  @Test func shareCases() {
+    expectRuleTests("share.test.yaml", passed: 1)
+  }
+
+  // share.facts.csv: s18..s25 rank 18..25 of 25.
+  @Test func shareReasonShowsThePercentageAsWrittenAndK() throws {
+    let result = try evaluate("share.yaml", facts: ["share.facts.csv"], subjects: "share.subjects.csv")
+    #expect(result.subject("s25")?.outcomes.map { "\($0.id): \($0.reason)" } == [
+      "b28: bottom 28% of 25 (7)", "r10: bottom 10% of 25 (3)", "f10: bottom 10% of 25 (2)", "c10: bottom 10% of 25 (3)",
+    ])
+  }
 }
