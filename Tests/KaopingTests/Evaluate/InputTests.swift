@@ -75,4 +75,15 @@ import Testing
     }
     #expect(diagnostics.map(\.code) == [.unknownColumn])
   }
+
+  // inputs_twobad.facts.csv: columns urgent, ratio, days (reverse of the declaration
+  // days, ratio, urgent); d1 has all three wrong, d2 ratio and urgent.
+  @Test func theFirstFailingFieldInDeclarationOrderIsTheReason() throws {
+    let result = try evaluate("inputs.yaml", facts: ["inputs_twobad.facts.csv"], subjects: "ab.subjects.csv")
+    #expect(result.rejectedLines == ["d1 2 K404", "d2 3 K404"])
+    let reasons = result.rejected.map(\.reason)
+    #expect(reasons.first?.contains("days") == true, "\(reasons)")
+    #expect(reasons.last?.contains("ratio") == true, "\(reasons)")
+    #expect(reasons.last?.contains("urgent") == false, "\(reasons)")
+  }
 }
