@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Kaoping
@@ -53,5 +54,24 @@ import Testing
     #expect(result.rejected.first?.file == evalFixture("caps.facts.csv"))
     // 11 records: 10 applied (awards, delays, r2 and r10 cancelled d2), 1 rejected.
     #expect(result.accounting == Accounting(facts: 11, applied: 10, unmatched: 0, rejected: 1))
+  }
+
+  @Test func jsonItemsCarryKindAndCancelledBy() throws {
+    let run = try runKaoping([
+      "eval", evalFixture("caps.yaml"), "--facts", evalFixture("caps.facts.csv"), "--subjects", evalFixture("caps.subjects.csv"),
+      "--format", "json", "--scope", "annual",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    // §13.1: item keys in the order indicator, fact|kind, value, points, cancelled_by.
+    let items = [
+      #"          "items": ["#,
+      #"            { "indicator": "delays", "fact": "d1", "points": "-6.00" },"#,
+      #"            { "indicator": "delays", "fact": "d2", "points": "0.00", "cancelled_by": "r10" },"#,
+      #"            { "indicator": "delays", "fact": "d3", "points": "-10.00" },"#,
+      #"            { "indicator": "delays", "kind": "cap", "points": "6.00" }"#,
+      #"          ]"#,
+    ].joined(separator: "\n")
+    #expect(run.stdout.contains(items), "\(run.stdout)")
+    #expect(run.stdout.contains(#"{ "indicator": "awards", "kind": "cap", "points": "-25.00" }"#))
   }
 }
