@@ -70,4 +70,39 @@ import Testing
       #expect(scopes == (scope == "all" ? ["Q1", "Q2", "annual"] : [scope]))
     }
   }
+
+  /// Fixture runs: rules, fact files, roster.
+  static let runs: [(String, [String], String)] = [
+    ("caps.yaml", ["caps.facts.csv"], "caps.subjects.csv"),
+    ("weighted.yaml", ["weighted.facts.csv"], "weighted.subjects.csv"),
+    ("order.yaml", ["order.facts.csv", "order2.facts.csv"], "one.subjects.csv"),
+    ("outcomes.yaml", ["outcomes.facts.csv"], "outcomes.subjects.csv"),
+    ("annual_facts.yaml", ["annual.facts.csv"], "annual.subjects.csv"),
+    ("annual_weights.yaml", ["annual.facts.csv"], "annual.subjects.csv"),
+    ("applies.yaml", ["applies.facts.csv"], "applies.subjects.csv"),
+    ("accounting.yaml", ["accounting.facts.csv"], "ab.subjects.csv"),
+    ("inputs.yaml", ["inputs.facts.csv", "inputs.facts.jsonl", "inputs_twobad.facts.csv"], "ab.subjects.csv"),
+    ("rounding.yaml", ["rounding.facts.csv"], "one.subjects.csv"),
+    ("perfact.yaml", ["perfact.facts.csv"], "one.subjects.csv"),
+  ]
+
+  // §8.3: "items always add up to total - base"; §3: facts = applied + unmatched + rejected.
+  @Test(arguments: 0..<runs.count)
+  func itemsAddUpAndEveryFactIsAccountedFor(_ index: Int) throws {
+    let (rules, facts, subjects) = Self.runs[index]
+    let base = try #require(RuleFiles.load(path: evalFixture(rules)).rules?.base)
+    let result = try evaluate(rules, facts: facts, subjects: subjects)
+    var withItems = 0
+    for scope in result.scopes {
+      for subject in scope.subjects where subject.periods == nil {
+        #expect(subject.itemSum == (try subject.total.subtracting(base)), "\(rules) \(scope.scope) \(subject.id)")
+        withItems += 1
+      }
+    }
+    #expect(withItems > 0)
+    let accounting = result.accounting
+    #expect(accounting.facts == accounting.applied + accounting.unmatched + accounting.rejected, "\(rules)")
+    #expect(accounting.rejected == result.rejected.count)
+    #expect(accounting.facts == result.inputs.filter { $0.role == .facts }.map(\.records).reduce(0, +))
+  }
 }
