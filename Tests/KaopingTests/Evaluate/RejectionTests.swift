@@ -22,6 +22,10 @@ import Testing
     #expect(result.accounting == Accounting(facts: 6, applied: 2, unmatched: 0, rejected: 4))
   }
 
+  @Test func tableCases() {
+    expectRuleTests("tables.test.yaml", passed: 1)
+  }
+
   @Test func perFactErrorCases() {
     expectRuleTests("perfact.test.yaml", passed: 1)
   }
