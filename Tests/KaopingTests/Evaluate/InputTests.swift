@@ -86,4 +86,16 @@ import Testing
     #expect(reasons.last?.contains("ratio") == true, "\(reasons)")
     #expect(reasons.last?.contains("urgent") == false, "\(reasons)")
   }
+
+  // inputs_typing.facts.jsonl (§3 values): an int field needs an integer literal (d1 3.0,
+  // d2 "3" rejected); at most 34 significant digits (d3 has 35: rejected; d4 has 34:
+  // 1.234567890123456789012345678901234 x 2); id is read as text (5 -> "5"); an empty
+  // string is absent (note).
+  @Test func jsonLinesValuesAreTypedFromTheirSourceText() throws {
+    let result = try evaluate("inputs.yaml", facts: ["inputs_typing.facts.jsonl"], subjects: "ab.subjects.csv")
+    #expect(result.rejectedLines == ["d1 1 K404", "d2 2 K404", "d3 3 K404"])
+    // d4: 3 x 1.234567890123456789012345678901234 = 3.703703670370370367037037036703702 -> 3.70;
+    // "5": 1 x 1.5 = 1.5.
+    #expect(result.ledger("B") == ["delays 5 -1.50", "delays d4 -3.70"])
+  }
 }
