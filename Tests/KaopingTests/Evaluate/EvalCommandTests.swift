@@ -90,7 +90,8 @@ import Testing
   }
 
   @Test func strictWithoutRejectionsSucceeds() throws {
-    let run = try eval("caps.yaml", facts: ["caps.clean.facts.csv"], subjects: "caps.subjects.csv", ["--strict", "--format", "csv"])
+    let run = try eval(
+      "caps.yaml", facts: ["caps.clean.facts.csv"], subjects: "caps.subjects.csv", ["--strict", "--format", "csv"])
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.hasPrefix("scope,subject,name,group,total,rank,group_size,grade,outcomes,awards,delays\n"))
   }

@@ -29,9 +29,10 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
     var kept: [String] = []
     var rows: [String] = []
+    let rejected = #/"fact": "(\w+)", "file": "[^"]*", "row": (\d+), "code": "(K\d+)"/#
     for line in run.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
       if line.hasPrefix("    { \"role\": ") { continue }
-      if line.hasPrefix("    { \"fact\": "), let match = line.firstMatch(of: #/"fact": "(\w+)", "file": "[^"]*", "row": (\d+), "code": "(K\d+)"/#) {
+      if line.hasPrefix("    { \"fact\": "), let match = line.firstMatch(of: rejected) {
         rows.append("\(match.1) \(match.2) \(match.3)")
         continue
       }
