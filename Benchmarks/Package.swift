@@ -1,0 +1,31 @@
+// swift-tools-version: 6.1
+// Kaoping's benchmarks: a package of their own, so that users of the library never
+// resolve the benchmark dependencies. See README.md here; in short, from the
+// repository root:
+//   swift package --package-path Benchmarks benchmark          (full run, release)
+//   bash scripts/bench-smoke.sh                                (every benchmark, 2 iterations)
+//   swift run --package-path Benchmarks -c release kaoping-gen M /tmp/m
+import PackageDescription
+
+let package = Package(
+  name: "KaopingBenchmarks",
+  platforms: [.macOS(.v15)],
+  dependencies: [
+    // The root package, named so that products can say `package: "Kaoping"`
+    // whatever the checkout's folder is called.
+    .package(name: "Kaoping", path: ".."),
+    // The MallocInterposer trait alone: malloc counts without jemalloc, and
+    // without the runtime interposer (a package not needed here).
+    .package(
+      url: "https://github.com/ordo-one/benchmark", from: "1.38.1",
+      traits: ["MallocInterposer"]),
+  ],
+  targets: [
+    // The workload generator (subjects.csv and facts.csv of sizes S, M, L).
+    .target(name: "Workload"),
+    .executableTarget(name: "kaoping-gen", dependencies: ["Workload"]),
+    .testTarget(name: "WorkloadTests", dependencies: ["Workload"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
+
