@@ -24,8 +24,29 @@ let package = Package(
     // The workload generator (subjects.csv and facts.csv of sizes S, M, L).
     .target(name: "Workload"),
     .executableTarget(name: "kaoping-gen", dependencies: ["Workload"]),
+    // Configuration shared by the benchmark targets (smoke mode, metrics).
+    .target(
+      name: "BenchmarkSupport",
+      dependencies: [.product(name: "Benchmark", package: "benchmark")]
+    ),
     .testTarget(name: "WorkloadTests", dependencies: ["Workload"]),
   ],
   swiftLanguageModes: [.v6]
 )
 
+// One executable per benchmark suite, in Benchmarks/<Name>/<Name>.swift; the
+// benchmark plugin runs every executable target whose folder is in Benchmarks/.
+for name in ["YAMLLoading", "Decimal", "Generate"] {
+  package.targets.append(
+    .executableTarget(
+      name: name,
+      dependencies: [
+        .product(name: "Benchmark", package: "benchmark"),
+        .product(name: "Kaoping", package: "Kaoping"),
+        "BenchmarkSupport",
+        "Workload",
+      ],
+      path: "Benchmarks/\(name)",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ))
+}
