@@ -51,7 +51,7 @@ if [ "$ran" -eq 0 ]; then
   finish_failed "no benchmark ran"
 fi
 
-echo "bench-smoke: checking kaoping-gen S…" >&2
+echo "bench-smoke: benchmarks done after $((SECONDS - started)) s; checking kaoping-gen S…" >&2
 status=0
 swift build --package-path Benchmarks -c release --product kaoping-gen >"$log" 2>&1 || status=$?
 if [ "$status" -ne 0 ]; then
@@ -67,7 +67,7 @@ fi
 
 tests=""
 if [ "$with_tests" = true ]; then
-  echo "bench-smoke: running the workload generator's tests…" >&2
+  echo "bench-smoke: kaoping-gen done after $((SECONDS - started)) s; running the workload generator's tests…" >&2
   status=0
   swift test --package-path Benchmarks >"$log" 2>&1 || status=$?
   show "$log" | tail -n 25
