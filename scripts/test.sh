@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
-.build/debug/kaoping check Rules/*.yaml
+.build/debug/kaoping check Rules/
+.build/debug/kaoping test Rules/

@@ -14,7 +14,7 @@ struct CheckCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "Rule files to check.")
+  @Argument(help: "Rule files, or directories to search for *.yaml rule files (test files are skipped).")
   var files: [String]
 
   @Option(help: "Diagnostic format: text (on standard error), json or github (on standard output).")
@@ -23,12 +23,18 @@ struct CheckCommand: ParsableCommand {
   @Flag(help: "Treat warnings as errors.")
   var warningsAsErrors = false
 
+  @Flag(help: "Print each checked rule file's rule graph (kinds, weights, caps) for review.")
+  var dump = false
+
   func run() throws {
-    let result = RuleFiles.check(paths: files)
+    let result = RuleFiles.check(paths: RuleFiles.expand(files))
     let rendered = Diagnostic.render(result.diagnostics, as: format, sources: result.sources)
     switch format {
     case .text: Output.standardError(rendered)
     case .json, .github: Output.standardOutput(rendered)
+    }
+    if dump {
+      Output.standardOutput(result.ruleSets.map(\.dump).joined(separator: "\n"))
     }
     if result.hasUnreadableFile { throw ExitCode(2) }
     let failing = result.diagnostics.contains {

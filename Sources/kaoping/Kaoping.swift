@@ -7,6 +7,6 @@ struct KaopingCommand: ParsableCommand {
     commandName: "kaoping",
     abstract: "Check, evaluate and explain quantitative performance assessment rule files.",
     version: KaopingInfo.version,
-    subcommands: [CheckCommand.self, ExprCommand.self]
+    subcommands: [CheckCommand.self, DiffCommand.self, EvalCommand.self, ExplainCommand.self, ExprCommand.self, TestCommand.self]
   )
 }

@@ -362,17 +362,6 @@ private func tenTo(_ n: Int) -> String {
 
 // MARK: - Randomised cross-checks
 
-/// SplitMix64: a tiny deterministic generator, so failures reproduce.
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Plain notation of `units × 10^-scale`, computed with integers only.
 private func plainText(_ units: Int64, scale: Int) -> String {

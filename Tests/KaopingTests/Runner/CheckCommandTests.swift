@@ -43,7 +43,7 @@ import Testing
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("ok.yaml")
-    try "kaoping: 1\nid: ok\n".write(to: file, atomically: true, encoding: .utf8)
+    try "kaoping: 1\nid: ok\nfacts:\n  award: {}\nindicators:\n  - { id: awards, bonus: { facts: award, points: 5 } }\n".write(to: file, atomically: true, encoding: .utf8)
     let result = try runKaoping(["check", file.path])
     #expect(result.status == 0)
     #expect(result.stderr == "")

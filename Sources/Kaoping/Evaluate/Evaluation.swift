@@ -1,0 +1,140 @@
+/// What a run evaluates: a checked rule file, fact files and an optional roster file.
+public struct EvaluationRequest: Sendable {
+  public var rules: LoadedRules
+  /// Fact files, read in this order.
+  public var factPaths: [String]
+  /// A roster file that replaces the rule file's `subjects`.
+  public var subjectsPath: String?
+  /// The format of inputs whose extension does not tell (`-` for standard input).
+  public var inputFormat: InputFileFormat?
+  /// Worker threads; results are identical whatever the count.
+  public var threads: Int
+
+  public init(
+    rules: LoadedRules, factPaths: [String], subjectsPath: String? = nil, inputFormat: InputFileFormat? = nil,
+    threads: Int = Evaluation.defaultThreads
+  ) {
+    self.rules = rules
+    self.factPaths = factPaths
+    self.subjectsPath = subjectsPath
+    self.inputFormat = inputFormat
+    self.threads = threads
+  }
+}
+
+/// The formats of fact and roster files (§3).
+public enum InputFileFormat: String, Sendable, CaseIterable {
+  case csv
+  case jsonl
+  case yaml
+}
+
+/// Why an evaluation produced no result, by stage (§13 exit statuses).
+public enum EvaluationProblem: Error, Sendable {
+  /// The rule file has errors (exit 1).
+  case rules([Diagnostic])
+  /// A file could not be read (exit 2).
+  case unreadable([Diagnostic])
+  /// The roster or fact files are malformed (exit 2).
+  case inputs([Diagnostic])
+  /// Per-subject evaluation errors (exit 1).
+  case evaluation([EvaluationError])
+}
+
+/// Evaluating rule files on facts: the library's main entry point.
+public enum Evaluation {
+  /// The number of worker threads used by default: the processor count.
+  public static var defaultThreads: Int { ProcessorCount.active }
+
+  /// Reads the roster and facts, evaluates every scope, and returns the result.
+  public static func run(_ request: EvaluationRequest) -> Result<EvaluationResult, EvaluationProblem> {
+    runDetailed(request).map(\.result)
+  }
+
+  /// A result with what produced it, for explanations.
+  struct Detailed {
+    var result: EvaluationResult
+    var rules: RuleSet
+    var inputs: FactInputs
+    var roster: Roster
+  }
+
+  static func runDetailed(_ request: EvaluationRequest) -> Result<Detailed, EvaluationProblem> {
+    guard let rules = request.rules.rules else {
+      return .failure(.rules(request.rules.diagnostics))
+    }
+    var rosterFile: RawFile? = nil
+    if let path = request.subjectsPath {
+      switch readRaw(path: path, format: request.inputFormat) {
+      case .success(let file): rosterFile = file
+      case .failure(let problem): return .failure(problem)
+      }
+    }
+    var files: [RawFile] = []
+    for path in request.factPaths {
+      switch readRaw(path: path, format: request.inputFormat) {
+      case .success(let file): files.append(file)
+      case .failure(let problem): return .failure(problem)
+      }
+    }
+    return runDetailed(rules: rules, ruleBytes: request.rules.bytes, rosterFile: rosterFile, factFiles: files,
+                       threads: request.threads)
+  }
+
+  /// Evaluates checked rules on raw roster and fact files already read.
+  static func runDetailed(
+    rules: RuleSet, ruleBytes: [UInt8], rosterFile: RawFile?, factFiles files: [RawFile], threads: Int
+  ) -> Result<Detailed, EvaluationProblem> {
+    let environments = RuleEnvironments(rules)
+    let loader = FactLoader(rules: rules, environments: environments)
+    let roster: Roster
+    let rosterWarnings: [InputWarning]
+    do {
+      (roster, rosterWarnings) = try loader.roster(file: rosterFile)
+    } catch {
+      return .failure(.inputs(error.diagnostics))
+    }
+    var unknown: [Diagnostic] = []
+    for file in files where file.hasHeader {
+      for column in loader.unknownColumns(file.columns) {
+        let known = RuleEnvironments.builtInFactFields + rules.factTypes.flatMap { $0.fields.map(\.id) }
+        unknown.append(Diagnostic(
+          code: .unknownColumn, message: "the column '\(column)' is not a field of any fact type", file: file.path, line: 1,
+          column: 0,
+          hint: Suggest.closest(to: column, among: known).map { "did you mean '\($0)'?" } ?? "prefix columns for other uses with x-"))
+      }
+    }
+    if !unknown.isEmpty { return .failure(.inputs(unknown)) }
+    var inputs = loader.load(files: files, roster: roster)
+    inputs.warnings = rosterWarnings
+    let engine = Engine(rules: rules, roster: roster, inputs: inputs, environments: environments, threads: threads)
+    let info = RulesInfo(id: rules.id, title: rules.title, sha256: SHA256.hex(ruleBytes))
+    switch engine.run(rulesInfo: info) {
+    case .success(let result): return .success(Detailed(result: result, rules: rules, inputs: inputs, roster: roster))
+    case .failure(let failure): return .failure(.evaluation(failure.errors))
+    }
+  }
+
+  static func readRaw(path: String, format: InputFileFormat?) -> Result<RawFile, EvaluationProblem> {
+    guard let format = format ?? InputFormat.of(path: path).flatMap({ InputFileFormat(rawValue: $0.rawValue) }) else {
+      return .failure(.inputs([Diagnostic(
+        code: .malformedInput, message: "cannot tell the format of \(path) from its extension", file: path,
+        hint: "name it .csv, .jsonl or .yaml, or pass --input-format csv|jsonl|yaml")]))
+    }
+    let bytes: [UInt8]
+    do {
+      bytes = try FileReader.bytes(atPath: path)
+    } catch {
+      return .failure(.unreadable([Diagnostic(code: .unreadableFile, message: error.description, file: path)]))
+    }
+    do {
+      switch format {
+      case .yaml: return .success(try RawFileReader.yaml(bytes: bytes, path: path))
+      case .csv: return .success(try RawFileReader.csv(bytes: bytes, path: path))
+      case .jsonl: return .success(try RawFileReader.jsonLines(bytes: bytes, path: path))
+      }
+    } catch {
+      return .failure(.inputs(error.diagnostics))
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Kaoping
+
+/// `kaoping eval`: score every subject in every scope.
+struct EvalCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract: "Evaluate a rule file on a roster and facts.",
+    discussion: """
+      Exit status: 0 on success, 1 when the rules do not check or a per-subject expression fails, \
+      2 when an input cannot be read or (with --strict) a fact is rejected, 64 on a usage error, \
+      74 when the output cannot be written.
+      """
+  )
+
+  @Argument(help: "The rule file.")
+  var rules: String
+
+  @OptionGroup var input: InputOptions
+
+  @Option(help: "Which scopes to write: all (default), annual, or a period id.")
+  var scope: String = "all"
+
+  @Option(help: "Output format: table, json, csv or markdown.")
+  var format: ReportFormat = .table
+
+  @Flag(help: "Prefix CSV output with a UTF-8 byte order mark (for spreadsheet programs).")
+  var bom = false
+
+  @Option(help: "Write the result to this file (only on success, atomically) instead of standard output.")
+  var output: String?
+
+  @Flag(help: "Fail (exit 2) when any fact is rejected, printing one line per rejected fact.")
+  var strict = false
+
+  func run() throws {
+    let loaded = try loadRulesOrExit(rules)
+    let request = EvaluationRequest(
+      rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
+      threads: input.threads ?? Evaluation.defaultThreads)
+    var result: EvaluationResult
+    switch Evaluation.run(request) {
+    case .failure(let problem): throw failure(for: problem)
+    case .success(let value): result = value
+    }
+    if strict, !result.rejected.isEmpty {
+      for fact in result.rejected {
+        Output.standardError("\(fact.file):\(fact.row): error: \(fact.reason) [\(fact.code)]\n")
+      }
+      throw ExitCode(Status.inputs)
+    }
+    guard let filtered = result.selectingScope(scope) else {
+      let known = result.scopes.map(\.scope).joined(separator: ", ")
+      throw ValidationError("unknown scope '\(scope)'; the scopes are all, \(known)")
+    }
+    result = filtered
+    let bytes = ReportWriter.write(result, format: format, options: ReportOptions(bom: bom))
+    if let output {
+      do {
+        try AtomicFile.write(bytes, to: output)
+      } catch {
+        Output.standardError("\(output): error: \(error) [K001]\n")
+        throw ExitCode(Status.output)
+      }
+    } else {
+      Output.standardOutput(bytes)
+    }
+  }
+}

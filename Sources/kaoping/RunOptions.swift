@@ -1,0 +1,57 @@
+import ArgumentParser
+import Kaoping
+
+extension InputFileFormat: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
+
+/// Options shared by the verbs that evaluate (`eval`, `explain`, `diff`).
+struct InputOptions: ParsableArguments {
+  @Option(name: .customLong("facts"), help: "A fact file (.csv, .jsonl or .yaml); repeat for several.")
+  var facts: [String] = []
+
+  @Option(help: "A roster file that replaces the rule file's subjects.")
+  var subjects: String?
+
+  @Option(help: "The format of inputs whose extension does not tell (csv, jsonl, yaml).")
+  var inputFormat: InputFileFormat?
+
+  @Option(help: "Worker threads (default: the number of processors). Results do not depend on it.")
+  var threads: Int?
+}
+
+/// Exit statuses of §13.
+enum Status {
+  static let rules: Int32 = 1
+  static let inputs: Int32 = 2
+  static let usage: Int32 = 64
+  static let output: Int32 = 74
+  static let internalFailure: Int32 = 70
+}
+
+/// Loads a rule file and prints its diagnostics; exits when it does not check.
+func loadRulesOrExit(_ path: String) throws -> LoadedRules {
+  let loaded = RuleFiles.load(path: path)
+  var sources = SourceLines()
+  if let text = loaded.text { sources.add(file: path, text: text) }
+  if !loaded.diagnostics.isEmpty {
+    Output.standardError(Diagnostic.render(loaded.diagnostics, as: .text, sources: sources))
+  }
+  if loaded.unreadable { throw ExitCode(Status.inputs) }
+  if loaded.rules == nil { throw ExitCode(Status.rules) }
+  return loaded
+}
+
+/// Prints why an evaluation failed and exits with the status of its stage.
+func failure(for problem: EvaluationProblem) -> ExitCode {
+  switch problem {
+  case .rules(let diagnostics):
+    Output.standardError(Diagnostic.render(diagnostics, as: .text))
+    return ExitCode(Status.rules)
+  case .unreadable(let diagnostics), .inputs(let diagnostics):
+    Output.standardError(Diagnostic.render(diagnostics, as: .text))
+    return ExitCode(Status.inputs)
+  case .evaluation(let errors):
+    for error in errors { Output.standardError("error: \(error.description) [K501]\n") }
+    return ExitCode(Status.rules)
+  }
+}
