@@ -1,8 +1,9 @@
-// Checking a typical rule file, as `kaoping check` does: today that is loading
-// the YAML (with positions and diagnostics); as the rule checker grows, the
-// same benchmark covers it. The library's YAML loader is internal, so this goes
-// through the public `RuleFiles.check(paths:)`, on a file in the temporary
-// folder (written in setup, so the page cache serves it).
+// Checking a typical rule file, as `kaoping check` does: loading the YAML (with
+// positions and diagnostics), decoding the rules, the rule checks and compiling
+// every expression. The library's YAML loader is internal, so this goes through
+// the public `RuleFiles.check(paths:)`, on a file in the temporary folder
+// (written in setup, so the page cache serves it), and `RuleFiles.load(bytes:path:)`
+// for the same work without the file.
 
 import Benchmark
 import BenchmarkSupport
@@ -17,6 +18,11 @@ let benchmarks: @Sendable () -> Void = {
   registerCheck(
     "check perf-rules.yaml, indicators x50", text: scaled(rules, indicatorCopies: 50),
     file: "perf-rules-x50.yaml")
+
+  let bytes = Array(rules.utf8)
+  Harness.benchmark("load perf-rules.yaml from memory") { _ in
+    blackHole(RuleFiles.load(bytes: bytes, path: "perf-rules.yaml"))
+  }
 }
 
 /// Registers a benchmark of `RuleFiles.check` on `text`, written to a scratch file.
