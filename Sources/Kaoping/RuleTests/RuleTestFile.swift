@@ -101,13 +101,11 @@ struct RuleTestParser {
     self.reader = NodeReader(file: path, text: text)
   }
 
-  private var directory: String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    return String(path[..<slash])
-  }
-
+  /// A path written in the test file, relative to the test file's folder.
   private func resolve(_ relative: String) -> String {
-    relative.hasPrefix("/") ? relative : directory + "/" + relative
+    if relative.hasPrefix("/") { return relative }
+    guard let slash = path.lastIndex(of: "/") else { return relative }
+    return String(path[...slash]) + relative
   }
 
   private static let caseKeys = ["name", "rules", "subjects", "facts", "expect"]

@@ -23,7 +23,10 @@ public enum RuleTests {
     let roots = paths.isEmpty ? ["."] : paths
     var files: [String] = []
     for path in roots {
-      for file in TestFileFinder.find(under: path) where !files.contains(file) {
+      for found in TestFileFinder.find(under: path) {
+        // `kaoping test` in a folder names its files as `x.test.yaml`, not `./x.test.yaml`.
+        let file = path == "." && found.hasPrefix("./") ? String(found.dropFirst(2)) : found
+        if files.contains(file) { continue }
         files.append(file)
       }
     }
