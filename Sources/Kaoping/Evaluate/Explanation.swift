@@ -421,7 +421,7 @@ struct ExplanationRenderer {
 
   private func text(scope: ScopeExplanation) -> String {
     var header = "\(subject.name) (\(subject.id))"
-    header += " · " + (subject.groupName.map { "\($0) \(subject.group)" } ?? subject.group)
+    if rules.declaresGroups { header += " · " + (subject.groupName.map { "\($0) \(subject.group)" } ?? subject.group) }
     header += " · \(scope.scope)\n"
     // The indicator lines, then their amounts aligned in one column.
     var lines: [(label: String, amount: String?, detail: Bool)] = [("base", amount(scope.base), false)]
@@ -564,7 +564,7 @@ struct ExplanationRenderer {
     case .min:
       return ["min \(item.limit?.description ?? ""): \(what) add up to \(signed(item.before ?? .zero)), raised to \(signed(sum(item)))"]
     case .weighted:
-      return ["weighting: the parts add up to \(signed(item.before ?? .zero)); weighted, \(signed(sum(item)))"]
+      return ["weighting: the parts add up to \(signed(item.before ?? .zero)); by their weights, \(signed(sum(item)))"]
     case .score:
       var text = "value \(item.value?.description ?? "none")"
       if let tier = item.tier {

@@ -22,12 +22,12 @@ public enum RuleTests {
   public static func run(paths: [String], threads: Int = 1) -> RuleTestReport {
     let roots = paths.isEmpty ? ["."] : paths
     var files: [String] = []
+    var seen: Set<String> = []
     for path in roots {
       for found in TestFileFinder.find(under: path) {
         // `kaoping test` in a folder names its files as `x.test.yaml`, not `./x.test.yaml`.
         let file = path == "." && found.hasPrefix("./") ? String(found.dropFirst(2)) : found
-        if files.contains(file) { continue }
-        files.append(file)
+        if seen.insert(file).inserted { files.append(file) }
       }
     }
     var report = RuleTestReport(files: files)
