@@ -16,8 +16,8 @@ let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathCom
 func expectRuleTests(_ file: String, passed: Int, sourceLocation: SourceLocation = #_sourceLocation) {
   let report = RuleTests.run(paths: [evalFixture(file)])
   #expect(report.files.count == 1, "test file not found: \(file)", sourceLocation: sourceLocation)
-  #expect(report.failed == 0, "\(report.summary)\n\(report.failures.joined())", sourceLocation: sourceLocation)
-  #expect(report.passed == passed, "\(report.summary)\n\(report.failures.joined())", sourceLocation: sourceLocation)
+  #expect(report.failed == 0, "\(report.summary)\n\(report.text + report.diagnosticText)", sourceLocation: sourceLocation)
+  #expect(report.passed == passed, "\(report.summary)\n\(report.text + report.diagnosticText)", sourceLocation: sourceLocation)
 }
 
 struct EvaluationFailed: Error, CustomStringConvertible {
