@@ -94,6 +94,16 @@ struct DecodeNotes: Sendable, Hashable {
   /// see them as `dyn`.
   var untypedFields: Set<String> = []
   var untypedAttributes: Set<String> = []
+  /// Sections that were written but could not be read (or, for `facts`, are missing):
+  /// references into them and expressions reading them are not checked.
+  var factTypesUnreadable = false
+  var groupsUnreadable = false
+  var periodsUnreadable = false
+  var gradesUnreadable = false
+  var scorersUnreadable = false
+  var attributesUnreadable = false
+  /// Fact types whose fields could not be read: expressions see their facts as `dyn`.
+  var untypedFactTypes: Set<String> = []
   /// Where `annual:` and its weights were written.
   var annualPlaces = SourcePlaces()
   /// Whether every annual weight was written as a percentage.

@@ -116,6 +116,11 @@ import Testing
     ("105-combine-on-bonus", "K102", 40, 5),
     ("106-unknown-grade-in-deny-grades", "K301", 59, 19),
     ("107-duplicate-outcome-id", "K106", 56, 9),
+    ("108-facts-missing", "K101", 1, 1),
+    ("109-fields-not-a-mapping", "K104", 21, 13),
+    ("110-misspelt-kind", "K102", 40, 5),
+    ("111-misspelt-fields-key", "K102", 21, 5),
+    ("112-periods-not-a-mapping", "K104", 7, 3),
   ]
 
   static var names: [String] { cases.map(\.name) }
@@ -155,8 +160,11 @@ import Testing
     let files = try FileManager.default.contentsOfDirectory(atPath: ruleFixtures + "/broken")
     let yaml = Set(files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) })
     let goldens = Set(files.filter { $0.hasSuffix(".expected") }.map { String($0.dropLast(9)) })
-    #expect(yaml == Set(Self.names), "broken files and the table differ")
-    #expect(goldens == yaml, "every broken file has a golden, and every golden a broken file")
+    let listed = Set(Self.names)
+    #expect(yaml.subtracting(listed).sorted() == [], "broken files missing from the table")
+    #expect(listed.subtracting(yaml).sorted() == [], "table entries without a broken file")
+    #expect(yaml.subtracting(goldens).sorted() == [], "broken files without a golden (KAOPING_RECORD=1 records them)")
+    #expect(goldens.subtracting(yaml).sorted() == [], "goldens without a broken file")
     #expect(Set(Self.names).count == Self.cases.count, "a name is listed twice")
   }
 

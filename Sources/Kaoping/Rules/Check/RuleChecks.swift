@@ -96,7 +96,9 @@ struct RuleChecks {
       var sum = ExactDecimal.zero
       var allKnown = true
       for entry in weights {
-        if !known.contains(entry.period) {
+        if notes.periodsUnreadable {
+          allKnown = false
+        } else if !known.contains(entry.period) {
           allKnown = false
           unknown("period", entry.period, among: known, at: places.at("weights.\(entry.period)", or: fallback))
         }
@@ -148,7 +150,7 @@ struct RuleChecks {
                   hint: "set combine: weighted on \(parent?.id ?? "the parent"), or remove the weight")
         }
       }
-      if let groups = node.appliesTo {
+      if let groups = node.appliesTo, !notes.groupsUnreadable {
         let known = notes.groupIDs
         for (index, group) in groups.enumerated() where !known.contains(group) {
           unknown("group", group, among: known, at: node.places.item("applies_to", index, or: node.location))
@@ -180,7 +182,7 @@ struct RuleChecks {
   private mutating func checkPerFact(_ rule: PerFactRule, _ node: Indicator) {
     let types = rules.factTypes.map(\.id)
     let places = rule.places
-    if let scorers = rule.scorers {
+    if let scorers = rule.scorers, !notes.scorersUnreadable {
       for (index, scorer) in scorers.enumerated() where !rules.scorers.contains(where: { $0.id == scorer }) {
         let byName = rules.scorers.first { $0.name == scorer }
         unknown("scorer", scorer, among: rules.scorers.map(\.id), at: places.item("scorers", index, or: node.location),
@@ -201,10 +203,10 @@ struct RuleChecks {
         }
       } else {
         cancellationBroken = true
-        unknown("fact type", cancelling, among: types, at: place)
+        if !notes.factTypesUnreadable { unknown("fact type", cancelling, among: types, at: place) }
       }
     }
-    guard !rule.facts.isEmpty else { return }
+    guard !rule.facts.isEmpty, !notes.factTypesUnreadable else { return }
     guard let factType = rules.factType(rule.facts) else {
       factTypeReferencesBroken = true
       unknown("fact type", rule.facts, among: types, at: places.at("facts", or: node.location))
@@ -266,7 +268,7 @@ struct RuleChecks {
   // MARK: Cancellation
 
   private mutating func checkCancellation() {
-    guard !cancellationBroken, !notes.incompleteIndicators else { return }
+    guard !cancellationBroken, !notes.incompleteIndicators, !notes.factTypesUnreadable else { return }
     var cancelling: Set<String> = []
     for node in rules.allIndicators {
       if let type = node.perFactRule?.cancelledBy { cancelling.insert(type) }
@@ -288,13 +290,13 @@ struct RuleChecks {
   private mutating func checkOutcomes() {
     let grades = notes.gradeIDs
     for outcome in rules.outcomes {
-      for (index, grade) in outcome.denyGrades.enumerated() where !grades.contains(grade) {
+      for (index, grade) in outcome.denyGrades.enumerated() where !grades.contains(grade) && !notes.gradesUnreadable {
         unknown("grade", grade, among: grades, at: outcome.places.item("deny_grades", index, or: outcome.location))
       }
-      if let grade = outcome.forceGrade, !grades.contains(grade) {
+      if let grade = outcome.forceGrade, !grades.contains(grade), !notes.gradesUnreadable {
         unknown("grade", grade, among: grades, at: outcome.places.at("force_grade", or: outcome.location))
       }
-      if outcome.scope == .periods, notes.periodIDs.isEmpty {
+      if outcome.scope == .periods, notes.periodIDs.isEmpty, !notes.periodsUnreadable {
         warning(.periodsScopeWithoutPeriods, "outcome \(outcome.id) has scope: periods, but the file declares no periods; it never flags",
                 at: outcome.places.at("scope", or: outcome.location),
                 hint: "declare periods, or remove scope: periods to flag on the year")
@@ -377,7 +379,9 @@ struct RuleChecks {
       } else {
         seen[subject.id] = subject.location
       }
-      if rules.declaresGroups {
+      if notes.groupsUnreadable {
+        // The groups could not be read: whether the subject's group exists is unknown.
+      } else if rules.declaresGroups {
         if let group = subject.group {
           if !groups.contains(group) { unknown("group", group, among: groups, at: subject.places.at("group", or: subject.location)) }
         } else {
@@ -466,7 +470,7 @@ struct RuleChecks {
       if let onlyIf = outcome.onlyIf { expressions.append(onlyIf.source) }
     }
     for type in rules.factTypes where !read.contains(type.id) {
-      if cancellationBroken, type.field("ref") != nil { continue }
+      if cancellationBroken, type.field("ref") != nil || notes.untypedFactTypes.contains(type.id) { continue }
       if expressions.contains(where: { Self.mentions($0, "facts.\(type.id)") }) { continue }
       warning(.unreadFactType, "no indicator or outcome reads the fact type \(type.id); its facts will be unmatched",
               at: type.location, hint: "read it with facts: \(type.id) in a bonus or deduction, or with facts.\(type.id) in a score or outcome; or remove it")

@@ -47,26 +47,30 @@ struct RuleEnvironments: Sendable {
     }
     // Kinds read in messages: "unknown field 'x' of roster subject", "… of declared facts".
     let subjectObject = ObjectType(name: "subject", kind: "roster", fields: subjectFields)
+    // What could not be read is `dyn`, so that expressions using it are not reported again.
+    let notes = rules.decodeNotes
     let factsObject = ObjectType(
       name: "facts", kind: "declared",
       fields: rules.factTypes.compactMap { type in
-        factObjects[type.id].map { ObjectType.Field(name: type.id, type: .list(.object($0))) }
+        if notes.untypedFactTypes.contains(type.id) { return ObjectType.Field(name: type.id, type: .list(.dyn)) }
+        return factObjects[type.id].map { ObjectType.Field(name: type.id, type: .list(.object($0))) }
       })
     let indicatorsObject = ObjectType(
       name: "indicators", kind: "declared",
       fields: rules.allIndicators.filter { !$0.id.isEmpty }.map { ObjectType.Field(name: $0.id, type: .double) })
 
     var perFact: [String: ExprEnvironment] = [:]
+    let subjectType: ExprType = notes.attributesUnreadable ? .dyn : .object(subjectObject)
     for (id, object) in factObjects {
       var environment = ExprEnvironment(profile: profile, calendar: rules.calendar)
-      environment.declare("fact", .object(object))
-      environment.declare("subject", .object(subjectObject))
+      environment.declare("fact", notes.untypedFactTypes.contains(id) ? .dyn : .object(object))
+      environment.declare("subject", subjectType)
       environment.declare("scope", .string)
       perFact[id] = environment
     }
     var score = ExprEnvironment(profile: profile, calendar: rules.calendar)
-    score.declare("facts", .object(factsObject))
-    score.declare("subject", .object(subjectObject))
+    score.declare("facts", notes.factTypesUnreadable ? .dyn : .object(factsObject))
+    score.declare("subject", subjectType)
     score.declare("scope", .string)
     var scorePoints = score
     scorePoints.declare("value", .double)
@@ -74,7 +78,7 @@ struct RuleEnvironments: Sendable {
     outcome.declare("total", .double)
     outcome.declare("rank", .int)
     outcome.declare("group_size", .int)
-    outcome.declare("indicators", .object(indicatorsObject))
+    outcome.declare("indicators", notes.incompleteIndicators ? .dyn : .object(indicatorsObject))
 
     self.factObjects = factObjects
     self.subjectObject = subjectObject

@@ -43,7 +43,7 @@ struct NodeReader {
   /// Reads a mapping whose keys must be among `allowed` (keys starting `x-` are ignored).
   /// Reports unknown keys with a "did you mean" hint and missing `required` keys.
   mutating func mapping(
-    _ node: YAMLNode, _ what: String, allowed: [String], required: [String] = []
+    _ node: YAMLNode, _ what: String, allowed: [String], required: [String] = [], hints: [String: String] = [:]
   ) -> Fields? {
     guard let entries = node.mapping else {
       error(.wrongShape, "\(what) must be a mapping of keys to values, not \(describe(node))", at: node)
@@ -59,13 +59,19 @@ struct NodeReader {
         fields.order.append(key)
       } else {
         var hint: String? = nil
-        if let close = Suggest.closest(to: key, among: allowed) { hint = "did you mean '\(close)'?" }
-        else { hint = "allowed here: \(allowed.joined(separator: ", ")); keys starting with x- are ignored" }
+        fields.unknownKeys.append(key)
+        if let close = Suggest.closest(to: key, among: allowed) {
+          hint = "did you mean '\(close)'?"
+          fields.misspelt.insert(close)
+        } else {
+          hint = "allowed here: \(allowed.joined(separator: ", ")); keys starting with x- are ignored"
+        }
         error(.unknownKey, "unknown key '\(key)' in \(what)", at: entry.key, hint: hint)
       }
     }
-    for key in required where fields.values[key] == nil {
-      error(.missingKey, "\(what) needs '\(key)'", at: node, hint: Self.missingKeyHints[key])
+    // A required key written with a typo is reported once, as the unknown key.
+    for key in required where fields.values[key] == nil && !fields.misspelt.contains(key) {
+      error(.missingKey, "\(what) needs '\(key)'", at: node, hint: hints[key] ?? Self.missingKeyHints[key])
     }
     return fields
   }
@@ -402,6 +408,9 @@ struct Fields {
   var keys: [String: YAMLNode] = [:]
   /// Keys in file order.
   var order: [String] = []
+  /// Keys that are not allowed (already reported), and the allowed keys they look like.
+  var unknownKeys: [String] = []
+  var misspelt: Set<String> = []
 
   subscript(key: String) -> YAMLNode? { values[key] }
 }

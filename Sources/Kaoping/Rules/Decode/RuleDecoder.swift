@@ -11,6 +11,17 @@ struct RuleDecoder {
     "attributes", "subjects", "facts", "scorers", "indicators", "ranking", "outcomes", "grades",
   ]
 
+  static let topLevelHints = [
+    "facts": "declare the kinds of facts the rules read, e.g. facts: { delay: { fields: { days: int } } }",
+    "indicators": "list what gives points, e.g. indicators: [{ id: delays, deduction: { facts: delay, points: 2 } }]",
+  ]
+
+  /// "indicator awards" when the mapping has an id, "an indicator" otherwise (for messages).
+  static func named(_ kind: String, _ node: YAMLNode) -> String {
+    if let id = node["id"]?.scalar?.text, !id.isEmpty { return "\(kind) \(id)" }
+    return (kind.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + kind
+  }
+
   init(file: String, text: String) {
     reader = NodeReader(file: file, text: text)
   }
@@ -45,7 +56,7 @@ struct RuleDecoder {
       return nil
     }
     guard let top = reader.mapping(root, "the rule file", allowed: Self.topLevelKeys,
-                                   required: ["id", "facts", "indicators"]) else { return nil }
+                                   required: ["id", "facts", "indicators"], hints: Self.topLevelHints) else { return nil }
 
     let id = top["id"].flatMap { reader.declaredID($0, "the rule file's id") } ?? ""
     let title = top["title"].flatMap { reader.text($0, "title") }
@@ -77,6 +88,7 @@ struct RuleDecoder {
     if top["groups"] == nil { notes.groupIDs = ["all"] }
     let attributes = top["attributes"].map { decodeAttributes($0) } ?? []
     let factTypes = top["facts"].map { decodeFactTypes($0) } ?? []
+    if top["facts"] == nil { notes.factTypesUnreadable = true }
     let scorers = top["scorers"].map { decodeScorers($0) } ?? []
     let indicators = top["indicators"].map { decodeIndicators($0, "indicators") } ?? []
     let ranking = top["ranking"].map { decodeRanking($0) } ?? Ranking()
@@ -149,7 +161,9 @@ struct RuleDecoder {
 
   mutating func decodePeriods(_ node: YAMLNode) -> [Period] {
     guard let entries = node.mapping else {
-      reader.error(.wrongShape, "periods must be a mapping of period ids to {from, to}", at: node)
+      reader.error(.wrongShape, "periods must be a mapping of period ids to {from, to}", at: node,
+                   hint: "e.g. Q1: { from: 2023-01-01, to: 2023-03-31 }")
+      notes.periodsUnreadable = true
       return []
     }
     var result: [Period] = []
@@ -213,7 +227,10 @@ struct RuleDecoder {
   // MARK: Groups, attributes, subjects, scorers
 
   mutating func decodeGroups(_ node: YAMLNode) -> [Group] {
-    guard let items = reader.list(node, "groups") else { return [] }
+    guard let items = reader.list(node, "groups") else {
+      notes.groupsUnreadable = true
+      return []
+    }
     var result: [Group] = []
     for item in items {
       if item.scalar != nil {
@@ -225,7 +242,7 @@ struct RuleDecoder {
         }
         continue
       }
-      guard let fields = reader.mapping(item, "a group", allowed: ["id", "name"], required: ["id"]),
+      guard let fields = reader.mapping(item, Self.named("group", item), allowed: ["id", "name"], required: ["id"]),
         let id = fields["id"].flatMap({ reader.declaredID($0, "the group id") })
       else { continue }
       notes.groupIDs.append(id)
@@ -298,7 +315,9 @@ struct RuleDecoder {
 
   mutating func decodeAttributes(_ node: YAMLNode) -> [Attribute] {
     guard let entries = node.mapping else {
-      reader.error(.wrongShape, "attributes must be a mapping of attribute ids to types", at: node)
+      reader.error(.wrongShape, "attributes must be a mapping of attribute ids to types", at: node,
+                   hint: "e.g. region: string")
+      notes.attributesUnreadable = true
       return []
     }
     var result: [Attribute] = []
@@ -322,7 +341,7 @@ struct RuleDecoder {
     let allowed = ["id", "name", "group"] + attributes.map(\.id)
     var result: [SubjectRecord] = []
     for item in items {
-      guard let fields = reader.mapping(item, "a subject", allowed: allowed, required: ["id"]),
+      guard let fields = reader.mapping(item, Self.named("subject", item), allowed: allowed, required: ["id"]),
         let id = fields["id"].flatMap({ reader.text($0, "the subject id") })
       else { continue }
       var values: [String: String] = [:]
@@ -342,6 +361,7 @@ struct RuleDecoder {
   mutating func decodeScorers(_ node: YAMLNode) -> [Scorer] {
     guard let entries = node.mapping else {
       reader.error(.wrongShape, "scorers must be a mapping of scorer ids to names, e.g. supervision: 督查室", at: node)
+      notes.scorersUnreadable = true
       return []
     }
     var result: [Scorer] = []
@@ -361,7 +381,9 @@ struct RuleDecoder {
 
   mutating func decodeFactTypes(_ node: YAMLNode) -> [FactType] {
     guard let entries = node.mapping else {
-      reader.error(.wrongShape, "facts must be a mapping of fact type ids to {name, fields}", at: node)
+      reader.error(.wrongShape, "facts must be a mapping of fact type ids to {name, fields}", at: node,
+                   hint: "e.g. delay: { fields: { days: int } }")
+      notes.factTypesUnreadable = true
       return []
     }
     var result: [FactType] = []
@@ -371,10 +393,14 @@ struct RuleDecoder {
       else { continue }
       var fields: [FactType.Field] = []
       var name: String? = nil
-      if !reader.isNull(entry.value),
-        let spec = reader.mapping(entry.value, "fact type \(id)", allowed: ["name", "fields"])
-      {
+      if !reader.isNull(entry.value) {
+        guard let spec = reader.mapping(entry.value, "fact type \(id)", allowed: ["name", "fields"]) else {
+          notes.untypedFactTypes.insert(id)
+          result.append(FactType(id: id, name: nil, fields: [], location: reader.location(entry.key)))
+          continue
+        }
         name = spec["name"].flatMap { reader.text($0, "name") }
+        if !spec.unknownKeys.isEmpty { notes.untypedFactTypes.insert(id) }
         if let fieldsNode = spec["fields"], !reader.isNull(fieldsNode) {
           if let fieldEntries = fieldsNode.mapping {
             for fieldEntry in fieldEntries {
@@ -392,6 +418,7 @@ struct RuleDecoder {
             }
           } else {
             reader.error(.wrongShape, "fields must be a mapping of field ids to types, e.g. days: int", at: fieldsNode)
+            notes.untypedFactTypes.insert(id)
           }
         }
       }
@@ -414,7 +441,7 @@ struct RuleDecoder {
   }
 
   mutating func decodeIndicator(_ node: YAMLNode) -> Indicator? {
-    guard let fields = reader.mapping(node, "an indicator", allowed: Self.nodeKeys, required: ["id"]) else {
+    guard let fields = reader.mapping(node, Self.named("indicator", node), allowed: Self.nodeKeys, required: ["id"]) else {
       notes.incompleteIndicators = true
       return nil
     }
@@ -431,6 +458,11 @@ struct RuleDecoder {
     // Kinds in file order: the first is read, any other is an error.
     let kinds = fields.order.filter { Self.kindKeys.contains($0) }
     guard let kindName = kinds.first, let kindNode = fields[kindName] else {
+      if !fields.misspelt.isDisjoint(with: Self.kindKeys) || !fields.unknownKeys.isEmpty {
+        // A kind written with a typo (or under an unknown key) is reported as the unknown key.
+        notes.incompleteIndicators = true
+        return nil
+      }
       reader.error(.indicatorKind, "\(what) needs one of bonus, deduction, score or parts", at: node,
                    hint: "bonus or deduction give points per fact, score gives points from a value, parts combines indicators")
       return nil
@@ -636,7 +668,7 @@ struct RuleDecoder {
     guard let items = reader.list(node, "outcomes") else { return [] }
     var result: [Outcome] = []
     for item in items {
-      guard let fields = reader.mapping(item, "an outcome", allowed: [
+      guard let fields = reader.mapping(item, Self.named("outcome", item), allowed: [
         "id", "name", "scope", "bottom", "rounding", "boundary_ties", "when", "only_if", "deny_grades", "force_grade",
       ], required: ["id"]),
         let id = fields["id"].flatMap({ reader.declaredID($0, "the outcome id") })
@@ -700,10 +732,13 @@ struct RuleDecoder {
   }
 
   mutating func decodeGrades(_ node: YAMLNode) -> [Grade] {
-    guard let items = reader.list(node, "grades") else { return [] }
+    guard let items = reader.list(node, "grades") else {
+      notes.gradesUnreadable = true
+      return []
+    }
     var result: [Grade] = []
     for item in items {
-      guard let fields = reader.mapping(item, "a grade", allowed: ["id", "name", "min", "quota"], required: ["id"]),
+      guard let fields = reader.mapping(item, Self.named("grade", item), allowed: ["id", "name", "min", "quota"], required: ["id"]),
         let id = fields["id"].flatMap({ reader.declaredID($0, "the grade id") })
       else { continue }
       notes.gradeIDs.append(id)
