@@ -11,6 +11,8 @@ import Testing
   }
 
   @Test func cityUnits() throws {
+    // `kaoping check Rules/city_units.yaml` is clean: no error and no warning.
+    #expect(RuleFiles.load(path: packageRoot + "/Rules/city_units.yaml").diagnostics.isEmpty)
     let dump = try Self.rules(packageRoot + "/Rules/city_units.yaml").dump
     Golden.check(dump, golden: ruleFixtures + "/dump/city_units.dump")
     // The tree shows kinds, caps, bounds and scorers.

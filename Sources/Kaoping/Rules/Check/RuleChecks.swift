@@ -100,7 +100,9 @@ struct RuleChecks {
           allKnown = false
         } else if !known.contains(entry.period) {
           allKnown = false
-          unknown("period", entry.period, among: known, at: places.at("weights.\(entry.period)", or: fallback))
+          // Period ids are few and alike (Q1, Q2 …): list them rather than guess.
+          unknown("period", entry.period, among: known, at: places.at("weights.\(entry.period)", or: fallback),
+                  hint: known.isEmpty ? "no period is declared" : "the periods are \(known.joined(separator: ", "))")
         }
         sum = (try? sum.adding(entry.weight)) ?? sum
       }
