@@ -172,7 +172,7 @@ struct ExpressionChecks {
       guard let min = tier.min else { return }
       if let above, min < above {
         // The smallest whole number >= min.
-        let first = (try? min.rounded(.up)) ?? min
+        let first = min.rounded(.up)
         if first >= above {
           reader.report(.warning, .unreachableTier,
                         "this tier of \(node.id) can never match: its value is a whole number, and none lies between \(tier.minText ?? "\(min)") and the min above it (\(above))",
