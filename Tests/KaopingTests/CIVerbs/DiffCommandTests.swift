@@ -77,7 +77,7 @@ import Testing
     let result = try diff("v1", "broken", ["--fail-on", "rank"])
     #expect(result.status == 1)
     #expect(result.stdout == "")
-    #expect(result.stderr.contains("\(Self.folder)/broken.yaml:11:5: error: unknown fact type 'prize' [K301]"))
+    #expect(result.stderr.contains("\(Self.folder)/broken.yaml:11:35: error: unknown fact type 'prize' [K301]"))
   }
 
   @Test func missingFactsFileExitsTwo() throws {

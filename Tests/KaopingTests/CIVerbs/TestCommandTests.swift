@@ -70,8 +70,8 @@ import Testing
     let file = "errors.test.yaml"
     let rules = "unknown_fact.yaml"
     #expect(result.stdout == """
-      \(file):9: case "期望另一个错误码": error: expected K302, got K301 unknown fact type 'prize' (\(rules):7:5)
-      \(file):10: case "规则有错却期望结果": rules: expected rules that check, got K301 unknown fact type 'prize' (\(rules):7:5)
+      \(file):9: case "期望另一个错误码": error: expected K302, got K301 unknown fact type 'prize' (\(rules):7:35)
+      \(file):10: case "规则有错却期望结果": rules: expected rules that check, got K301 unknown fact type 'prize' (\(rules):7:35)
       \(file):15: case "规则无误却期望错误": error: expected K301, got no error
       \(file):31: case "未知的主体、指标与期间": scope: expected a scope Q1, got the scopes annual
       \(file):37: case "未知的主体、指标与期间": scopes.annual.subjects.C: expected a subject C, got no such subject in the roster
