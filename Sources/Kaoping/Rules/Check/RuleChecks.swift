@@ -433,19 +433,6 @@ struct RuleChecks {
 
   // MARK: Unread fact types
 
-  /// Whether `source` contains `name` not followed by another id character.
-  static func mentions(_ source: String, _ name: String) -> Bool {
-    let text = Array(source.unicodeScalars)
-    let pattern = Array(name.unicodeScalars)
-    var from = 0
-    while let start = ExpressionChecks.offset(of: pattern, in: text, from: from) {
-      let end = start + pattern.count
-      if end >= text.count || !NodeReader.isIDScalar(text[end]) { return true }
-      from = start + 1
-    }
-    return false
-  }
-
   private mutating func checkUnreadFactTypes() {
     // When an indicator could not be read, or a reference to a fact type is wrong, what
     // the file means to read is unknown: the mistake is already reported.
@@ -471,9 +458,14 @@ struct RuleChecks {
       if let when = outcome.when { expressions.append(when.source) }
       if let onlyIf = outcome.onlyIf { expressions.append(onlyIf.source) }
     }
+    var readByExpressions: Set<String> = []
+    for source in expressions {
+      guard let fields = VariableUse.selectedFields(of: "facts", in: source) else { return }  // reads every type
+      readByExpressions.formUnion(fields)
+    }
     for type in rules.factTypes where !read.contains(type.id) {
       if cancellationBroken, type.field("ref") != nil || notes.untypedFactTypes.contains(type.id) { continue }
-      if expressions.contains(where: { Self.mentions($0, "facts.\(type.id)") }) { continue }
+      if readByExpressions.contains(type.id) { continue }
       warning(.unreadFactType, "no indicator or outcome reads the fact type \(type.id); its facts will be unmatched",
               at: type.location, hint: "read it with facts: \(type.id) in a bonus or deduction, or with facts.\(type.id) in a score or outcome; or remove it")
     }
