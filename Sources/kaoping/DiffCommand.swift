@@ -67,7 +67,11 @@ struct DiffCommand: ParsableCommand {
       let request = EvaluationRequest(
         rules: rules, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
         threads: input.threads ?? Evaluation.defaultThreads)
-      switch Evaluation.run(request) {
+      let progress = ProgressLine(
+        "scoring \(rules.path)…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
+      let outcome = Evaluation.run(request)
+      progress.finish()
+      switch outcome {
       case .failure(let problem): throw failure(for: problem)
       case .success(let result):
         guard let selected = result.selectingScope(scope) else {

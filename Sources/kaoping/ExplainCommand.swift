@@ -38,7 +38,11 @@ struct ExplainCommand: ParsableCommand {
     let request = EvaluationRequest(
       rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
       threads: input.threads ?? Evaluation.defaultThreads)
-    switch Explanation.explain(request, subject: subject, scope: scope, format: format) {
+    let progress = ProgressLine(
+      "scoring…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
+    let outcome = Explanation.explain(request, subject: subject, scope: scope, format: format)
+    progress.finish()
+    switch outcome {
     case .success(let text): Output.standardOutput(text)
     case .failure(.evaluation(let problem)): throw failure(for: problem)
     case .failure(.unknownSubject(let message)), .failure(.unknownScope(let message)):
