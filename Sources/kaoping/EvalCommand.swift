@@ -39,7 +39,11 @@ struct EvalCommand: ParsableCommand {
       rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
       threads: input.threads ?? Evaluation.defaultThreads)
     var result: EvaluationResult
-    switch Evaluation.run(request) {
+    let progress = ProgressLine(
+      "scoring \(input.facts.count) fact file(s)…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
+    let outcome = Evaluation.run(request)
+    progress.finish()
+    switch outcome {
     case .failure(let problem): throw failure(for: problem)
     case .success(let value): result = value
     }
