@@ -261,8 +261,12 @@ struct SubjectEvaluator {
         }
         let source = table.pool.string(sourceID)
         if let byName = rules.scorers.first(where: { $0.name == source }) {
+          if scorers.contains(byName.id) {
+            return .rejected(.unauthorisedSource,
+                             "source '\(source)' is the name of scorer '\(byName.id)'; write the id '\(byName.id)'")
+          }
           return .rejected(.unauthorisedSource,
-                           "source '\(source)' is the name of scorer '\(byName.id)'; write the id '\(byName.id)'")
+                           "source '\(source)' (scorer '\(byName.id)') may not score \(nodeID) (谁部署谁赋分: only \(scorers.joined(separator: ", ")))")
         }
         return .rejected(.unauthorisedSource,
                          "source '\(source)' may not score \(nodeID) (谁部署谁赋分: only \(scorers.joined(separator: ", ")))")
@@ -290,8 +294,9 @@ struct SubjectEvaluator {
     }
   }
 
-  private static func negative(_ nodeID: String, _ points: ExactDecimal) -> String {
-    "the points of \(nodeID) are negative (\(points)); the sign comes from bonus or deduction"
+  private static func negative(_ nodeID: String, _ points: ExactDecimal, _ source: String? = nil) -> String {
+    let expression = source.map { " (`\($0.collapsingSpaces)`)" } ?? ""
+    return "the points of \(nodeID) are negative (\(points))\(expression); the sign comes from bonus or deduction"
   }
 
   /// The points of a per-fact node from its expression's value.
@@ -312,11 +317,12 @@ struct SubjectEvaluator {
         return .reject("the by of \(nodeID) failed: \(Engine.describe(value)) (`\(expression.source.source.collapsingSpaces)`)")
       }
       guard let found = pf.table?.points(for: key) else {
-        return .reject("the table of \(nodeID) has no points for '\(key)' and no default")
+        return .reject(
+          "the table of \(nodeID) has no points for '\(key)' and no default (`\(expression.source.source.collapsingSpaces)`)")
       }
       points = found
     }
-    if points.isNegative { return .reject(negative(nodeID, points)) }
+    if points.isNegative { return .reject(negative(nodeID, points, expression.source.source)) }
     return .points(points)
   }
 

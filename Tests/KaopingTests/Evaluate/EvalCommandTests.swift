@@ -53,14 +53,12 @@ import Testing
     let run = try eval("errors.yaml", facts: ["errors_both.facts.csv"], subjects: "errors.subjects.csv")
     #expect(run.status == 1)
     #expect(run.stdout == "")
-    withKnownIssue("outcome condition errors are dropped when a score node also failed") {
-      #expect(run.stderr == """
-        error: scope H2, subject A, avg_rating: avg() of an empty list in `avg(facts.rating.map(r, r.score))` [K501]
-        error: scope annual, subject A, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]
-        error: scope annual, subject B, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]
+    #expect(run.stderr == """
+      error: scope H2, subject A, avg_rating: avg() of an empty list in `avg(facts.rating.map(r, r.score))` [K501]
+      error: scope annual, subject A, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]
+      error: scope annual, subject B, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]
 
-        """)
-    }
+      """)
   }
 
   // rejections.facts.csv on rejections.yaml: f2, f3 (K411), f4 (K403), f5 (K405) are rejected.

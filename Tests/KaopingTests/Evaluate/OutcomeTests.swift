@@ -17,9 +17,7 @@ import Testing
   }
 
   @Test func appliesToOfAPartsNodeCoversItsChildrenInFactSelection() {
-    withKnownIssue("applies_to of a parts node is not applied to its children when facts are selected (§3 phase 2)") {
-      expectRuleTests("applies_nested.test.yaml", passed: 2)
-    }
+    expectRuleTests("applies_nested.test.yaml", passed: 2)
   }
 
   // applies.yaml: for P1 (dept) awards, extra and extra_awards give 0 and no items;

@@ -40,10 +40,8 @@ import Testing
     #expect(reasons["a2"]?.contains("city") == true, "\(reasons["a2"] ?? "")")
     // §3 phase 2: "an evaluation error in a per-fact expression (when, points, by, a missing
     // table key, negative points) rejects that fact with the expression in the reason".
-    withKnownIssue("the reasons for a missing table key and for negative points do not name the expression") {
-      #expect(reasons["a2"]?.contains("fact.level") == true, "\(reasons["a2"] ?? "")")
-      #expect(reasons["d3"]?.contains("fact.days * fact.ratio") == true, "\(reasons["d3"] ?? "")")
-    }
+    #expect(reasons["a2"]?.contains("fact.level") == true, "\(reasons["a2"] ?? "")")
+    #expect(reasons["d3"]?.contains("fact.days * fact.ratio") == true, "\(reasons["d3"] ?? "")")
   }
 
   // rejections_name.facts.csv: f1's source 督查室 is the name of scorer supervision, which
@@ -53,8 +51,6 @@ import Testing
     let result = try evaluate("rejections.yaml", facts: ["rejections_name.facts.csv"], subjects: "ab.subjects.csv")
     #expect(result.rejectedLines == ["f1 2 K411"])
     let reason = result.rejected.first?.reason ?? ""
-    withKnownIssue("the reason says to write the id of the named scorer even when that scorer is not listed") {
-      #expect(reason.contains("organization"), "\(reason)")
-    }
+    #expect(reason.contains("organization"), "\(reason)")
   }
 }
