@@ -6,11 +6,15 @@ public struct EvaluationError: Error, Sendable, Hashable, CustomStringConvertibl
   public var subject: String
   /// The indicator or outcome whose expression failed.
   public var node: String
+  /// The expression that failed; empty for an amount beyond the decimal range.
   public var expression: String
   public var message: String
+  /// K501 for an expression that failed, K502 for an amount beyond the decimal range.
+  public var code: DiagnosticCode = .subjectExpression
 
   public var description: String {
-    "scope \(scope), subject \(subject), \(node): \(message) in `\(expression.collapsingSpaces)`"
+    if expression.isEmpty { return "scope \(scope), subject \(subject), \(node): \(message)" }
+    return "scope \(scope), subject \(subject), \(node): \(message) in `\(expression.collapsingSpaces)`"
   }
 }
 

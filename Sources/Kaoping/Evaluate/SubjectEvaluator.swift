@@ -94,7 +94,7 @@ struct SubjectEvaluator {
       var total = rules.base
       for node in plan.topLevel {
         let value = evaluateNode(node, subject: subject, scope: scope, factsObject: &factsObject, state: &state)
-        total = engine.add(total, value)
+        total = add(total, value, at: "total", subject: subject, scope: scope)
       }
       state.total = total
       work.scopes.append(state)
@@ -357,6 +357,23 @@ struct SubjectEvaluator {
 
   // MARK: Ledger
 
+  /// `a + b`; an amount beyond the decimal range is a run error (K502), never a silent result.
+  private mutating func add(_ a: ExactDecimal, _ b: ExactDecimal, at node: String, subject: Int, scope: Int) -> ExactDecimal {
+    do {
+      return try a.adding(b)
+    } catch {
+      overflow(at: node, subject: subject, scope: scope)
+      return a
+    }
+  }
+
+  private mutating func overflow(at node: String, subject: Int, scope: Int) {
+    let error = EvaluationError(
+      scope: plan.scopeNames[scope], subject: engine.roster.subjects[subject].id, node: node, expression: "",
+      message: "an amount is beyond the decimal range (34 significant digits, exponent up to 6144)", code: .amountOverflow)
+    if !work.errors.contains(error) { work.errors.append(error) }
+  }
+
   /// Evaluates one node in one scope, appending its items; returns its value.
   private mutating func evaluateNode(
     _ index: Int, subject: Int, scope: Int, factsObject: inout Value?, state: inout Engine.ScopeWork
@@ -381,7 +398,7 @@ struct SubjectEvaluator {
             continue
           }
           let points = engine.round(entry.points)
-          sum = engine.add(sum, points)
+          sum = add(sum, points, at: node.id, subject: subject, scope: scope)
           state.items.append(LedgerItem(indicator: node.id, kind: .fact(table.id(fact)), points: sign ? points.negated() : points))
         }
       }
@@ -398,9 +415,13 @@ struct SubjectEvaluator {
       var weighted = ExactDecimal.zero
       for child in plan.children[index] {
         let childValue = evaluateNode(child, subject: subject, scope: scope, factsObject: &factsObject, state: &state)
-        childSum = engine.add(childSum, childValue)
-        if let weight = plan.nodes[child].weight, let product = try? childValue.multiplied(by: weight) {
-          weighted = engine.add(weighted, product)
+        childSum = add(childSum, childValue, at: node.id, subject: subject, scope: scope)
+        if let weight = plan.nodes[child].weight {
+          do {
+            weighted = add(weighted, try childValue.multiplied(by: weight), at: node.id, subject: subject, scope: scope)
+          } catch {
+            overflow(at: node.id, subject: subject, scope: scope)
+          }
         }
       }
       switch combine {

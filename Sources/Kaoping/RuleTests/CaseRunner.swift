@@ -33,7 +33,7 @@ enum CaseRunner {
         codes = errors.map(\.code.rawValue)
         text = describe(errors)
       case .evaluation(let errors):
-        codes = ["K501"]
+        codes = errors.map(\.code.rawValue)
         text = errors.first.map { "K501 \($0.description)" + (errors.count > 1 ? " (and \(errors.count - 1) more)" : "") } ?? "K501"
       }
       if let expected = expectation.error {

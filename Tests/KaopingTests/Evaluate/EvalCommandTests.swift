@@ -103,15 +103,14 @@ import Testing
   }
 
   // overflow_amount.facts.csv: two gains of 9e6144 each; their sum is beyond the decimal
-  // range (decimal128, exponent at most 6144). Today the sum silently stays 9e6144, so the
-  // total no longer equals the sum of the items.
+  // range (decimal128, exponent at most 6144): a run error (K502).
   @Test func anAmountBeyondTheDecimalRangeIsARunError() throws {
     let outcome = evaluateProblem("overflow.yaml", facts: ["overflow_amount.facts.csv"], subjects: "overflow_small.subjects.csv")
-    withKnownIssue("ledger sums that overflow are dropped silently (K502 is never reported)") {
-      guard case .failure(.evaluation) = outcome else {
-        Issue.record("expected a run error, got \(outcome)")
-        return
-      }
+    guard case .failure(.evaluation(let errors)) = outcome else {
+      Issue.record("expected a run error, got \(outcome)")
+      return
     }
+    #expect(errors.first?.code == .amountOverflow)
+    #expect(errors.first?.node == "gains")
   }
 }
