@@ -95,6 +95,7 @@ struct Engine: Sendable {
         for subject in range { output[subject] = worker.evaluate(subject) }
       }
     }
+    Trace.mark("subjects")
     var errors: [EvaluationError] = []
     for subject in work where !subject.errors.isEmpty { errors += subject.errors }
     if !errors.isEmpty {

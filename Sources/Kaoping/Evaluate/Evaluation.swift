@@ -106,15 +106,19 @@ public enum Evaluation {
     guard let (roster, rosterWarnings) = try? loader.roster(file: rosterFile) else { return nil }
     let schema = FactSchema(rules)
     let rosterIDs = CSVFactReader.rosterIndex(roster)
+    let rosterShort = ShortTextTable(roster.subjects.map(\.id))
+    Trace.mark("roster")
     var chunks: [FactChunk] = []
     var infos: [InputInfo] = []
     for (index, path) in request.factPaths.enumerated() {
       let reader = CSVFactReader(
-        path: path, fileIndex: index, schema: schema, roster: roster, rosterIDs: rosterIDs, threads: request.threads)
+        path: path, fileIndex: index, schema: schema, roster: roster, rosterIDs: rosterIDs, rosterShort: rosterShort,
+        threads: request.threads)
       guard let output = reader.read(accept: { loader.unknownColumns($0).isEmpty }) else { return nil }
       chunks += output.chunks
       infos.append(output.info)
     }
+    Trace.mark("read")
     let assembled = FactTableAssembler(
       schema: schema, files: request.factPaths, subjectCount: roster.subjects.count, threads: request.threads
     ).assemble(chunks)
@@ -158,9 +162,12 @@ public enum Evaluation {
   static func evaluate(
     rules: RuleSet, ruleBytes: [UInt8], roster: Roster, inputs: FactInputs, environments: RuleEnvironments, threads: Int
   ) -> Result<Detailed, EvaluationProblem> {
+    Trace.mark("assembled")
     let engine = Engine(rules: rules, roster: roster, inputs: inputs, environments: environments, threads: threads)
     let info = RulesInfo(id: rules.id, title: rules.title, sha256: InputDigest.sha256Hex(ruleBytes))
-    switch engine.run(rulesInfo: info) {
+    let run = engine.run(rulesInfo: info)
+    Trace.mark("engine done")
+    switch run {
     case .success(let result): return .success(Detailed(result: result, rules: rules, inputs: inputs, roster: roster))
     case .failure(let failure): return .failure(.evaluation(failure.errors))
     }

@@ -37,13 +37,14 @@ enum RankingMath {
   static func bottomFlags(ranks: [Int], k: Int, ties: Outcome.BoundaryTies) -> [Bool] {
     guard k > 0 else { return [Bool](repeating: false, count: ranks.count) }
     // Count members per rank, then members at or below each rank.
+    var perRank: [Int: Int] = [:]
+    for rank in ranks { perRank[rank, default: 0] += 1 }
     var countAtOrBelow: [Int: Int] = [:]
     var countBelow: [Int: Int] = [:]
-    let distinct = Set(ranks).sorted()
     var running = 0
-    for rank in distinct.reversed() {
+    for rank in perRank.keys.sorted(by: >) {
       countBelow[rank] = running
-      running += ranks.filter { $0 == rank }.count
+      running += perRank[rank] ?? 0
       countAtOrBelow[rank] = running
     }
     return ranks.map { rank in

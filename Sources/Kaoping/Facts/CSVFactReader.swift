@@ -21,6 +21,7 @@ struct CSVFactReader {
   let schema: FactSchema
   let roster: Roster
   let rosterIDs: ByteStringInterner
+  let rosterShort: ShortTextTable
   let threads: Int
 
   struct Output {
@@ -37,8 +38,8 @@ struct CSVFactReader {
 
   // MARK: Layout of the file
 
-  /// What each column is, for one file.
-  struct Columns {
+  /// What each column is, for one file, in flat arrays (no reference counting per record).
+  struct Columns: Sendable {
     var width: Int
     var id = -1
     var subject = -1
@@ -46,10 +47,18 @@ struct CSVFactReader {
     var date = -1
     var source = -1
     var note = -1
-    /// Per fact type, per declared field: its column, or -1.
-    var fields: [[Int]] = []
-    /// Per fact type: columns whose non-empty value rejects the record, with the reason.
-    var undeclared: [[(column: Int, reason: String)]] = []
+    /// Declared fields of all types, one after another: `fieldStart[t]..<fieldStart[t + 1]` are type t's.
+    var fieldStart: [Int] = [0]
+    var fieldColumn: [Int] = []
+    var fieldKind: [SlotKind] = []
+    var fieldOptional: [Bool] = []
+    /// Per type: columns whose non-empty value rejects the record, and why.
+    var undeclaredStart: [Int] = [0]
+    var undeclaredColumn: [Int] = []
+    var undeclaredReason: [String] = []
+    /// Per type: columns the record's typing does not read (x- columns, other types' fields).
+    var otherStart: [Int] = [0]
+    var otherColumn: [Int] = []
   }
 
   static func columns(_ names: [String], schema: FactSchema) -> Columns {
@@ -62,18 +71,30 @@ struct CSVFactReader {
     columns.source = first("source")
     columns.note = first("note")
     for type in schema.types {
-      columns.fields.append(type.fields.map { first($0.id) })
-      var undeclared: [(Int, String)] = []
-      for (index, name) in names.enumerated()
-      where !name.hasPrefix("x-") && !type.fields.contains(where: { $0.id == name })
-        && !RuleEnvironments.builtInFactFields.contains(name)
-      {
-        let reason = schema.declaredAnywhere.contains(name)
-          ? "the field \(name) has a value, but fact type \(type.id) does not declare it"
-          : "unknown field \(name)"
-        undeclared.append((index, reason))
+      var read = Set([columns.id, columns.subject, columns.type, columns.date, columns.source, columns.note])
+      for (index, field) in type.fields.enumerated() {
+        let column = first(field.id)
+        columns.fieldColumn.append(column)
+        columns.fieldKind.append(type.kinds[index])
+        columns.fieldOptional.append(field.optional)
+        read.insert(column)
       }
-      columns.undeclared.append(undeclared)
+      columns.fieldStart.append(columns.fieldColumn.count)
+      for (index, name) in names.enumerated() {
+        if !name.hasPrefix("x-") && !type.fields.contains(where: { $0.id == name })
+          && !RuleEnvironments.builtInFactFields.contains(name)
+        {
+          columns.undeclaredColumn.append(index)
+          columns.undeclaredReason.append(
+            schema.declaredAnywhere.contains(name)
+              ? "the field \(name) has a value, but fact type \(type.id) does not declare it"
+              : "unknown field \(name)")
+        } else if !read.contains(index) {
+          columns.otherColumn.append(index)
+        }
+      }
+      columns.undeclaredStart.append(columns.undeclaredColumn.count)
+      columns.otherStart.append(columns.otherColumn.count)
     }
     return columns
   }
@@ -160,10 +181,14 @@ struct CSVFactReader {
     var chunks: [FactChunk] = []
     var rowBase = 1 + (bodyStart > 0 ? 1 : 0)
     var records = 0
-    for result in results {
-      guard var result, !result.failed else { return nil }
+    for piece in 0..<pieceCount {
+      guard var result = results[piece], !result.failed else { return nil }
+      results[piece] = nil
       let base = Int32(truncatingIfNeeded: rowBase)
-      for index in result.chunk.rows.indices { result.chunk.rows[index].row += base }
+      for bucket in result.chunk.buckets {
+        let rows = bucket.rows
+        for index in rows.indices { rows[index].row += base }
+      }
       for index in result.chunk.rejected.indices { result.chunk.rejected[index].row += base }
       rowBase += result.lineBreaks
       records += result.chunk.recordCount
@@ -201,10 +226,70 @@ struct CSVFactReader {
     return digest.finalizeHex()
   }
 
-  struct PieceResult {
+  struct PieceResult: Sendable {
     var chunk: FactChunk
     var lineBreaks = 0
     var failed = false
+  }
+}
+
+
+
+/// Results for short texts (at most 16 bytes) by their exact bytes and a tag: a small
+/// direct-mapped table, so that repeated types, enum values and sources cost a few
+/// compares instead of a hash lookup.
+struct TextCache {
+  struct Entry {
+    var w0: UInt64 = 0
+    var w1: UInt64 = 0
+    /// length | tag << 8, or 0 for an empty entry.
+    var meta: UInt32 = 0
+    var value: Int32 = 0
+  }
+
+  private let entries: UnsafeMutablePointer<Entry>
+  static let size = 512
+
+  init() {
+    entries = .allocate(capacity: Self.size)
+    entries.initialize(repeating: Entry(), count: Self.size)
+  }
+
+  func release() { entries.deallocate() }
+
+  /// The text as two words (bytes past its end are zero). `bytes` may be read up to 16
+  /// bytes from its start.
+  @inline(__always)
+  static func words(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+    let n = bytes.count
+    let p = bytes.baseAddress!
+    let a = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+    let b = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    if n >= 16 { return (a, b) }
+    if n >= 8 { return (a, n == 8 ? 0 : b & ((1 << UInt64(8 * (n - 8))) - 1)) }
+    return (a & ((1 << UInt64(8 * n)) - 1), 0)
+  }
+
+  @inline(__always)
+  private static func index(_ w0: UInt64, _ w1: UInt64, _ meta: UInt32) -> Int {
+    let h = (w0 &* 0x9E37_79B9_7F4A_7C15) ^ (w1 &* 0xC2B2_AE3D_27D4_EB4F) ^ (UInt64(meta) &* 0x1656_67B1_9E37_79F9)
+    return Int(truncatingIfNeeded: h >> 55) & (size - 1)
+  }
+
+  /// The value stored for `bytes` (1…16 bytes) under `tag`.
+  @inline(__always)
+  func lookup(_ bytes: UnsafeRawBufferPointer, tag: UInt32) -> Int32? {
+    let (w0, w1) = Self.words(bytes)
+    let meta = UInt32(bytes.count) | tag << 8
+    let entry = entries[Self.index(w0, w1, meta)]
+    return entry.meta == meta && entry.w0 == w0 && entry.w1 == w1 ? entry.value : nil
+  }
+
+  @inline(__always)
+  func store(_ bytes: UnsafeRawBufferPointer, tag: UInt32, _ value: Int32) {
+    let (w0, w1) = Self.words(bytes)
+    let meta = UInt32(bytes.count) | tag << 8
+    entries[Self.index(w0, w1, meta)] = Entry(w0: w0, w1: w1, meta: meta, value: value)
   }
 }
 
@@ -217,21 +302,34 @@ private struct PieceParser {
   let end: Int
   var chunk: FactChunk
   /// Cell bounds of the current record (offsets in the buffer).
-  var cellStart: [Int]
-  var cellEnd: [Int]
-  /// Texts already judged: type and subject cells that miss the exact indexes.
-  var typeMiss: [String: Int?] = [:]
+  let cellStart: UnsafeMutablePointer<Int>
+  let cellEnd: UnsafeMutablePointer<Int>
+  /// The typing plan, as plain memory.
+  let fieldStart: UnsafeMutablePointer<Int>
+  let fieldColumn: UnsafeMutablePointer<Int>
+  let fieldKind: UnsafeMutablePointer<SlotKind>
+  let fieldOptional: UnsafeMutablePointer<Bool>
+  let undeclaredStart: UnsafeMutablePointer<Int>
+  let undeclaredColumn: UnsafeMutablePointer<Int>
+  let otherStart: UnsafeMutablePointer<Int>
+  let otherColumn: UnsafeMutablePointer<Int>
+  let cache = TextCache()
+  /// Per line of the batch: its row, and its subject when found by the short table
+  /// (-1: not there, -2: not looked up).
+  let batchRow: UnsafeMutablePointer<Int>
+  let subjectHint: UnsafeMutablePointer<Int32>
+  /// Where the current record's cells are in `cellStart`/`cellEnd`.
+  var current = 0
+  let hasPeriods: Bool
   var subjectMiss: [String: Int?] = [:]
-  let typeIDs: ByteStringInterner
-  let typeOfID: [Int]
-  /// Per fact type, per declared field: the enum's values (interner id = value position) and
-  /// their pool ids in this chunk.
-  let enumValues: [[ByteStringInterner?]]
-  let enumPool: [[[Int32]]]
-  var enumMiss: [String: Int32?] = [:]
-  var slots: [UInt64] = []
+  var slots: UnsafeMutablePointer<UInt64>
   var lineBreaks = 0
   var failed = false
+
+  static let typeTag: UInt32 = 1
+  static let sourceTag: UInt32 = 2
+  static let enumTag: UInt32 = 16
+  static let notMember: Int32 = -2
 
   init(reader: CSVFactReader, columns: CSVFactReader.Columns, fd: Int32, start: Int, end: Int) {
     self.reader = reader
@@ -239,55 +337,52 @@ private struct PieceParser {
     self.fd = fd
     self.start = start
     self.end = end
-    chunk = FactChunk(file: Int32(truncatingIfNeeded: reader.fileIndex))
-    cellStart = [Int](repeating: 0, count: columns.width)
-    cellEnd = [Int](repeating: 0, count: columns.width)
-    var types = ByteStringInterner(capacity: reader.schema.types.count)
-    var typeOfID: [Int] = []
-    for type in reader.schema.types {
-      let before = types.count
-      _ = types.intern(type.id)
-      if types.count != before { typeOfID.append(reader.schema.typeIndex[type.id] ?? 0) }
+    let blocks = SubjectBlocks(subjects: reader.roster.subjects.count)
+    chunk = FactChunk(file: Int32(truncatingIfNeeded: reader.fileIndex), blocks: blocks, expectedFacts: (end - start) / 60)
+    func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+      let pointer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, array.count))
+      _ = UnsafeMutableBufferPointer(start: pointer, count: array.count).initialize(from: array)
+      return pointer
     }
-    typeIDs = types
-    self.typeOfID = typeOfID
-    var enumValues: [[ByteStringInterner?]] = []
-    var enumPool: [[[Int32]]] = []
-    for type in reader.schema.types {
-      var perField: [ByteStringInterner?] = []
-      var perFieldPool: [[Int32]] = []
-      for field in type.fields {
-        if case .enumeration(let values) = field.type {
-          var interner = ByteStringInterner(capacity: values.count)
-          var pool: [Int32] = []
-          for value in values {
-            let before = interner.count
-            _ = interner.intern(value)
-            if interner.count != before { pool.append(chunk.pool.intern(value)) }
-          }
-          perField.append(interner)
-          perFieldPool.append(pool)
-        } else {
-          perField.append(nil)
-          perFieldPool.append([])
-        }
-      }
-      enumValues.append(perField)
-      enumPool.append(perFieldPool)
-    }
-    self.enumValues = enumValues
-    self.enumPool = enumPool
+    cellStart = .allocate(capacity: columns.width * Self.batch)
+    cellEnd = .allocate(capacity: columns.width * Self.batch)
+    batchRow = .allocate(capacity: Self.batch)
+    subjectHint = .allocate(capacity: Self.batch)
+    hasPeriods = !reader.schema.periods.isEmpty
+    fieldStart = copy(columns.fieldStart)
+    fieldColumn = copy(columns.fieldColumn)
+    fieldKind = copy(columns.fieldKind)
+    fieldOptional = copy(columns.fieldOptional)
+    undeclaredStart = copy(columns.undeclaredStart)
+    undeclaredColumn = copy(columns.undeclaredColumn)
+    otherStart = copy(columns.otherStart)
+    otherColumn = copy(columns.otherColumn)
+    slots = .allocate(capacity: Swift.max(1, reader.schema.types.map(\.fields.count).max() ?? 1))
+  }
+
+  func release() {
+    cellStart.deallocate()
+    cellEnd.deallocate()
+    batchRow.deallocate()
+    subjectHint.deallocate()
+    fieldStart.deallocate()
+    fieldColumn.deallocate()
+    fieldKind.deallocate()
+    fieldOptional.deallocate()
+    undeclaredStart.deallocate()
+    undeclaredColumn.deallocate()
+    otherStart.deallocate()
+    otherColumn.deallocate()
+    slots.deallocate()
+    cache.release()
   }
 
   // MARK: Blocks
 
   mutating func run() -> CSVFactReader.PieceResult {
-    let estimate = Swift.max(16, (end - start) / 64)
-    chunk.rows.reserveCapacity(estimate)
-    chunk.subjects.reserveCapacity(estimate)
-    chunk.idArena.reserveCapacity(estimate * 10)
+    defer { release() }
     var capacity = 1 << 20
-    var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity + 8, alignment: 16)
+    var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity + 32, alignment: 16)
     defer { buffer.deallocate() }
     var filled = 0  // bytes in the buffer
     var offset = start  // file offset of buffer[filled]
@@ -301,7 +396,7 @@ private struct PieceParser {
         consumed = 0
       }
       if filled == capacity {
-        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2 + 8, alignment: 16)
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2 + 32, alignment: 16)
         bigger.copyMemory(from: buffer, byteCount: filled)
         buffer.deallocate()
         buffer = bigger
@@ -318,6 +413,7 @@ private struct PieceParser {
         filled += got
         offset += got
       }
+      memset(buffer + filled, 0, 32)
       let atEnd = offset >= end
       let used = parseLines(UnsafeRawPointer(buffer), count: filled, atEnd: atEnd, row: &row)
       consumed = used
@@ -331,89 +427,127 @@ private struct PieceParser {
     return CSVFactReader.PieceResult(chunk: chunk, lineBreaks: lineBreaks, failed: failed)
   }
 
+  /// Lines typed together: their subjects are looked up first, one after another, so
+  /// that the memory accesses of those lookups overlap.
+  static let batch = 32
+
   /// Parses the complete lines in `base[0..<count]`; returns the bytes used.
   mutating func parseLines(_ base: UnsafeRawPointer, count: Int, atEnd: Bool, row: inout Int) -> Int {
     var p = 0
     let width = columns.width
     while p < count, !failed {
-      let byte = base.load(fromByteOffset: p, as: UInt8.self)
-      // Blank rows: skipped, but counted.
-      if byte == 0x0A {
-        p += 1
-        row += 1
-        continue
-      }
-      if byte == 0x0D {
-        if p + 1 >= count && !atEnd { return p }
-        p += 1
-        if p < count, base.load(fromByteOffset: p, as: UInt8.self) == 0x0A { p += 1 }
-        row += 1
-        continue
-      }
-      // One line: cells at commas, up to a line break.
-      var cells = 0
-      var cell = p
-      var i = p
-      var lineEnd = -1
-      var next = -1
-      scan: while true {
-        // Eight bytes at a time: a byte below 0x2D may be `,` `"` LF or CR.
-        while i + 8 <= count {
-          let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-          let mask = ~((word | 0x8080_8080_8080_8080) &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
-          if mask != 0 {
-            i += mask.trailingZeroBitCount >> 3
-            break
-          }
-          i += 8
+      // Collect a batch of complete lines.
+      var n = 0
+      var needMore = false
+      collect: while n < Self.batch, p < count {
+        let byte = base.load(fromByteOffset: p, as: UInt8.self)
+        // Blank rows: skipped, but counted.
+        if byte == 0x0A {
+          p += 1
+          row += 1
+          continue
         }
-        guard i < count else { break scan }
-        let b = base.load(fromByteOffset: i, as: UInt8.self)
-        switch b {
-        case 0x2C:
-          if cells < width {
-            cellStart[cells] = cell
-            cellEnd[cells] = i
+        if byte == 0x0D {
+          if p + 1 >= count && !atEnd {
+            needMore = true
+            break collect
           }
-          cells += 1
-          i += 1
-          cell = i
-        case 0x0A:
-          lineEnd = i
-          next = i + 1
-          break scan
-        case 0x0D:
-          if i + 1 >= count && !atEnd { break scan }
-          lineEnd = i
-          next = i + 1
-          if next < count, base.load(fromByteOffset: next, as: UInt8.self) == 0x0A { next += 1 }
-          break scan
-        case 0x22:
+          p += 1
+          if p < count, base.load(fromByteOffset: p, as: UInt8.self) == 0x0A { p += 1 }
+          row += 1
+          continue
+        }
+        // One line: cells at commas, up to a line break.
+        let cellStart = self.cellStart + n * width
+        let cellEnd = self.cellEnd + n * width
+        var cells = 0
+        var cell = p
+        var i = p
+        var lineEnd = -1
+        var next = -1
+        scan: while true {
+          // Eight bytes at a time: a byte below 0x2D may be `,` `"` LF or CR.
+          while i + 8 <= count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let mask = ~((word | 0x8080_8080_8080_8080) &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
+            if mask != 0 {
+              i += mask.trailingZeroBitCount >> 3
+              break
+            }
+            i += 8
+          }
+          guard i < count else { break scan }
+          let b = base.load(fromByteOffset: i, as: UInt8.self)
+          switch b {
+          case 0x2C:
+            if cells < width {
+              cellStart[cells] = cell
+              cellEnd[cells] = i
+            }
+            cells += 1
+            i += 1
+            cell = i
+          case 0x0A:
+            lineEnd = i
+            next = i + 1
+            break scan
+          case 0x0D:
+            if i + 1 >= count && !atEnd { break scan }
+            lineEnd = i
+            next = i + 1
+            if next < count, base.load(fromByteOffset: next, as: UInt8.self) == 0x0A { next += 1 }
+            break scan
+          case 0x22:
+            failed = true
+            return p
+          default:
+            i += 1
+          }
+        }
+        let recordRow = row
+        if lineEnd < 0 {
+          // No line break in the buffer: the line is complete only at the end of the part.
+          guard atEnd else {
+            needMore = true
+            break collect
+          }
+          lineEnd = count
+          next = count
+        } else {
+          row += 1
+        }
+        if cells < width {
+          cellStart[cells] = cell
+          cellEnd[cells] = lineEnd
+        }
+        cells += 1
+        guard cells == width else {
           failed = true
           return p
-        default:
-          i += 1
         }
+        batchRow[n] = recordRow
+        n += 1
+        p = next
       }
-      if lineEnd < 0 {
-        // No line break in the buffer: the line is complete only at the end of the part.
-        guard atEnd else { return p }
-        lineEnd = count
-        next = count
-      } else {
-        row += 1
+      // Subjects of the batch.
+      let subjectColumn = columns.subject
+      for k in 0..<n {
+        var hint: Int32 = -2
+        if subjectColumn >= 0 {
+          let start = cellStart[k * width + subjectColumn]
+          let length = cellEnd[k * width + subjectColumn] - start
+          if length > 0, length <= 16 {
+            hint = reader.rosterShort.lookup(UnsafeRawBufferPointer(start: base + start, count: length)) ?? -1
+          }
+        }
+        subjectHint[k] = hint
       }
-      if cells < width {
-        cellStart[cells] = cell
-        cellEnd[cells] = lineEnd
+      for k in 0..<n {
+        current = k * width
+        record(base, row: batchRow[k], subjectHint: subjectHint[k])
+        if failed { return p }
       }
-      cells += 1
-      guard cells == width else {
-        failed = true
-        return p
-      }
-      record(base, row: row - (lineEnd < count ? 1 : 0))
-      p = next
+      if needMore { return p }
     }
     return p
   }
@@ -423,7 +557,7 @@ private struct PieceParser {
   @inline(__always)
   func cell(_ base: UnsafeRawPointer, _ column: Int) -> UnsafeRawBufferPointer {
     guard column >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-    return UnsafeRawBufferPointer(start: base + cellStart[column], count: cellEnd[column] - cellStart[column])
+    return UnsafeRawBufferPointer(start: base + cellStart[current + column], count: cellEnd[current + column] - cellStart[current + column])
   }
 
   @inline(__always)
@@ -433,6 +567,16 @@ private struct PieceParser {
 
   func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 
+  /// Checks every cell of the record is UTF-8 (before a record is rejected: its cells
+  /// may not all have been read); false (and the part fails) when one is not.
+  mutating func validateAll(_ base: UnsafeRawPointer) -> Bool {
+    for column in 0..<columns.width where !valid(cell(base, column)) {
+      failed = true
+      return false
+    }
+    return true
+  }
+
   /// Interns a text in the chunk's pool, checking it is UTF-8 the first time.
   mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32? {
     if let id = chunk.pool.id(of: bytes) { return id }
@@ -440,91 +584,83 @@ private struct PieceParser {
     return chunk.pool.intern(bytes)
   }
 
+  mutating func reject(_ base: UnsafeRawPointer, id: UnsafeRawBufferPointer?, row: Int, _ code: DiagnosticCode, _ reason: String) {
+    guard validateAll(base) else { return }
+    chunk.reject(id: id, row: row, code, reason)
+  }
+
   /// Phase 1 for one record (`row` counts the line breaks before it in this part).
-  mutating func record(_ base: UnsafeRawPointer, row: Int) {
+  mutating func record(_ base: UnsafeRawPointer, row: Int, subjectHint: Int32) {
     chunk.recordCount += 1
-    let schema = reader.schema
-    // Every cell must be UTF-8 (or the general reader reports the file): sources and
-    // notes are checked once per distinct text, when interned; other cells here.
-    for column in 0..<columns.width where column != columns.source && column != columns.note {
-      let bytes = cell(base, column)
-      if bytes.count > 0, !FactChunk.isASCII(bytes), UTF8Input.firstInvalidOffset(bytes) != nil {
-        failed = true
-        return
-      }
-    }
-    var source: Int32 = -1
-    let sourceBytes = cell(base, columns.source)
-    if sourceBytes.count > 0 {
-      guard let id = intern(sourceBytes) else {
-        failed = true
-        return
-      }
-      source = id
-    }
-    var note: Int32 = -1
-    let noteBytes = cell(base, columns.note)
-    if noteBytes.count > 0 {
-      guard let id = intern(noteBytes) else {
-        failed = true
-        return
-      }
-      note = id
-    }
+    // Id.
     let idBytes = cell(base, columns.id)
-    let id = idBytes.count > 0 ? chunk.addID(idBytes) : FactChunk.noID
-    func reject(_ parser: inout PieceParser, _ code: DiagnosticCode, _ reason: String) {
-      parser.chunk.reject(id: id, row: row, code, reason)
+    let id: UnsafeRawBufferPointer? = idBytes.count > 0 ? idBytes : nil
+    if let id {
+      guard valid(id) else {
+        failed = true
+        return
+      }
+      chunk.noteID(id)
     }
     // Type.
     let typeBytes = cell(base, columns.type)
-    guard typeBytes.count > 0 else { return reject(&self, .unknownFactType, "the record has no type") }
-    let type: Int
-    if let known = typeIDs.id(of: typeBytes) {
-      type = typeOfID[Int(known)]
+    guard typeBytes.count > 0 else { return reject(base, id: id, row: row, .unknownFactType, "the record has no type") }
+    var type = -1
+    if typeBytes.count <= 16, let known = cache.lookup(typeBytes, tag: Self.typeTag) {
+      type = Int(known)
     } else {
-      let name = text(typeBytes)
-      let found: Int?
-      if let cached = typeMiss[name] { found = cached } else {
-        found = schema.typeIndex[name]
-        typeMiss[name] = .some(found)
+      guard valid(typeBytes) else {
+        failed = true
+        return
       }
-      guard let found else { return reject(&self, .unknownFactType, schema.unknownTypeReason(name)) }
-      type = found
+      type = reader.schema.typeIndex[text(typeBytes)] ?? -1
+      if typeBytes.count <= 16 { cache.store(typeBytes, tag: Self.typeTag, Int32(type)) }
+    }
+    guard type >= 0 else {
+      return reject(base, id: id, row: row, .unknownFactType, reader.schema.unknownTypeReason(text(typeBytes)))
     }
     // Subject.
     let subjectBytes = cell(base, columns.subject)
-    guard subjectBytes.count > 0 else { return reject(&self, .unknownSubject, "the record has no subject") }
+    guard subjectBytes.count > 0 else { return reject(base, id: id, row: row, .unknownSubject, "the record has no subject") }
     let subject: Int
     var respelled = false
-    if let known = reader.rosterIDs.id(of: subjectBytes) {
+    if subjectHint >= 0 {
+      subject = Int(subjectHint)
+    } else if subjectHint == -2, let known = reader.rosterIDs.id(of: subjectBytes) {
       subject = Int(known)
     } else {
+      guard valid(subjectBytes) else {
+        failed = true
+        return
+      }
       let name = text(subjectBytes)
       let found: Int?
       if let cached = subjectMiss[name] { found = cached } else {
         found = reader.roster.index[name]
         subjectMiss[name] = .some(found)
       }
-      guard let found else { return reject(&self, .unknownSubject, "the subject '\(name)' is not in the roster") }
+      guard let found else { return reject(base, id: id, row: row, .unknownSubject, "the subject '\(name)' is not in the roster") }
       subject = found
       respelled = true
     }
     // Declared fields, in order.
-    let info = schema.types[type]
-    slots.removeAll(keepingCapacity: true)
-    var intMin: [Int] = []
-    for (position, field) in info.fields.enumerated() {
-      let bytes = cell(base, columns.fields[type][position])
+    let first = fieldStart[type]
+    let fieldCount = fieldStart[type + 1] - first
+    var intMin: Int32 = -1
+    for position in 0..<fieldCount {
+      let f = first + position
+      let bytes = cell(base, fieldColumn[f])
+      let kind = fieldKind[f]
       guard bytes.count > 0 else {
-        if field.optional {
-          slots.append(info.kinds[position] == .int ? FactSlot.intNull : FactSlot.null)
+        if fieldOptional[f] {
+          slots[position] = kind == .int ? FactSlot.intNull : FactSlot.null
           continue
         }
-        return reject(&self, .invalidFieldValue, "the required field \(field.id) is missing")
+        let name = reader.schema.types[type].fields[position].id
+        return reject(base, id: id, row: row, .invalidFieldValue, "the required field \(name) is missing")
       }
       var slot: UInt64? = nil
-      switch info.kinds[position] {
+      switch kind {
       case .string:
         guard let id = intern(bytes) else {
           failed = true
@@ -532,12 +668,12 @@ private struct PieceParser {
         }
         slot = UInt64(id)
       case .enumeration:
-        if let value = enumValues[type][position]?.id(of: bytes) {
-          slot = UInt64(enumPool[type][position][Int(value)])
+        if bytes.count <= 16, let known = cache.lookup(bytes, tag: Self.enumTag + UInt32(f)), known >= 0 {
+          slot = UInt64(known)
         }
       case .int:
         if let value = parseInt64(bytes) {
-          if value == .min { intMin.append(position) }
+          if value == .min { intMin = Int32(position) }
           slot = UInt64(bitPattern: value)
         }
       case .bool:
@@ -552,44 +688,95 @@ private struct PieceParser {
       }
       if slot == nil {
         // The general typing decides (and words any problem).
+        guard valid(bytes) else {
+          failed = true
+          return
+        }
+        let field = reader.schema.types[type].fields[position]
         let cellText = text(bytes)
         switch FactLoader.type(.text(cellText), as: field.type) {
         case .value(let value):
-          if case .int(.min) = value { intMin.append(position) }
-          slot = chunk.slot(value, text: cellText)
+          if case .int(.min) = value { intMin = Int32(position) }
+          let typed = chunk.slot(value, text: cellText)
+          if kind == .enumeration, bytes.count <= 16 { cache.store(bytes, tag: Self.enumTag + UInt32(f), Int32(typed)) }
+          slot = typed
         case .absent:
           if field.optional { slot = FactSlot.null } else {
-            return reject(&self, .invalidFieldValue, "the required field \(field.id) is missing")
+            return reject(base, id: id, row: row, .invalidFieldValue, "the required field \(field.id) is missing")
           }
         case .invalid(let why):
-          return reject(&self, .invalidFieldValue, "field \(field.id): \(why)")
+          return reject(base, id: id, row: row, .invalidFieldValue, "field \(field.id): \(why)")
         }
       }
-      slots.append(slot ?? FactSlot.null)
+      slots[position] = slot ?? FactSlot.null
     }
     // Values for fields the type does not declare.
-    for (column, reason) in columns.undeclared[type] where cellEnd[column] > cellStart[column] {
-      return reject(&self, .undeclaredField, reason)
+    for u in undeclaredStart[type]..<undeclaredStart[type + 1] {
+      let column = current + undeclaredColumn[u]
+      if cellEnd[column] > cellStart[column] {
+        return reject(base, id: id, row: row, .undeclaredField, columns.undeclaredReason[u])
+      }
     }
     // Date, and the period it falls in.
     var date: Int32 = FactRow.noDate
     let dateBytes = cell(base, columns.date)
     if dateBytes.count > 0 {
       guard let (y, m, d) = parseDate(dateBytes), let parsed = CELDate(year: y, month: m, day: d) else {
-        return reject(&self, .invalidFactDate, "the date '\(text(dateBytes))' is not a date YYYY-MM-DD")
+        guard valid(dateBytes) else {
+          failed = true
+          return
+        }
+        return reject(base, id: id, row: row, .invalidFactDate, "the date '\(text(dateBytes))' is not a date YYYY-MM-DD")
       }
       date = parsed.daysSinceEpoch
     }
-    if !schema.periods.isEmpty,
-      let problem = schema.dateProblem(date == FactRow.noDate ? nil : CELDate(daysSinceEpoch: date))
+    if hasPeriods,
+      let problem = reader.schema.dateProblem(date == FactRow.noDate ? nil : CELDate(daysSinceEpoch: date))
     {
-      return reject(&self, .invalidFactDate, problem)
+      return reject(base, id: id, row: row, .invalidFactDate, problem)
     }
-    let rowIndex = chunk.rows.count
-    for position in intMin { chunk.intMinSlots.append((rowIndex, position)) }
-    if respelled { chunk.subjectText.append((rowIndex, chunk.pool.intern(subjectBytes))) }
-    slots.withUnsafeBufferPointer { values in
-      chunk.addFact(id: id, subject: subject, type: type, date: date, source: source, note: note, row: row, values: values)
+    // Source and note.
+    var source: Int32 = -1
+    let sourceBytes = cell(base, columns.source)
+    if sourceBytes.count > 0 {
+      if sourceBytes.count <= 16, let known = cache.lookup(sourceBytes, tag: Self.sourceTag) {
+        source = known
+      } else {
+        guard let interned = intern(sourceBytes) else {
+          failed = true
+          return
+        }
+        source = interned
+        if sourceBytes.count <= 16 { cache.store(sourceBytes, tag: Self.sourceTag, interned) }
+      }
     }
+    var note: Int32 = -1
+    let noteBytes = cell(base, columns.note)
+    if noteBytes.count > 0 {
+      guard let interned = intern(noteBytes) else {
+        failed = true
+        return
+      }
+      note = interned
+    }
+    // Cells nothing above read (x- columns, empty fields of other types) must be UTF-8 too.
+    for o in otherStart[type]..<otherStart[type + 1] {
+      let column = otherColumn[o]
+      if cellEnd[current + column] > cellStart[current + column], !valid(cell(base, column)) {
+        failed = true
+        return
+      }
+    }
+    let (bucket, index) = chunk.addFact(
+      id: id, subject: subject, type: type, date: date, source: source, note: note, row: row,
+      values: UnsafeBufferPointer(start: slots, count: fieldCount))
+    if intMin >= 0 {
+      // Several fields may hold Int64.min: record each.
+      for position in 0..<fieldCount where fieldKind[first + position] == .int && slots[position] == FactSlot.intNull {
+        let bytes = cell(base, fieldColumn[first + position])
+        if bytes.count > 0 { chunk.intMinSlots.append((bucket, index, Int32(position))) }
+      }
+    }
+    if respelled { chunk.subjectText.append((bucket, index, chunk.pool.intern(subjectBytes))) }
   }
 }

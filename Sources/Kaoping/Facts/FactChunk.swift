@@ -62,77 +62,99 @@ struct FactSchema: Sendable {
   }
 }
 
-/// Facts and rejections of one part of one file, in record order.
+/// Subjects grouped in blocks of consecutive roster indexes: facts are kept by block
+/// while they are read, so that grouping them by subject later touches one block's
+/// memory at a time (and blocks can be done in parallel).
+struct SubjectBlocks: Sendable {
+  let shift: Int
+  let count: Int
+  let subjects: Int
+
+  init(subjects: Int) {
+    var size = 64
+    while size * 256 < subjects { size *= 2 }
+    shift = size.trailingZeroBitCount
+    count = Swift.max(1, (subjects + size - 1) / size)
+    self.subjects = subjects
+  }
+
+  @inline(__always) func block(of subject: Int) -> Int { subject >> shift }
+
+  func range(_ block: Int) -> Range<Int> { (block << shift)..<Swift.min(subjects, (block + 1) << shift) }
+}
+
+/// The facts of one subject block read from one chunk, in record order.
+struct FactBucket: Sendable {
+  var rowData: ByteBuffer
+  var subjectData: ByteBuffer
+  /// Ids of the rows (`FactRow.id` locates them here).
+  var ids: ByteBuffer
+  var longIDLengths: [Int: Int] = [:]
+
+  init(reserving count: Int = 0) {
+    rowData = ByteBuffer(capacity: count * MemoryLayout<FactRow>.stride)
+    subjectData = ByteBuffer(capacity: count * 4)
+    ids = ByteBuffer(capacity: count * 10)
+  }
+
+  var rows: UnsafeMutableBufferPointer<FactRow> { rowData.elements(FactRow.self) }
+  /// Roster index of each row's subject.
+  var subjects: UnsafeMutableBufferPointer<Int32> { subjectData.elements(Int32.self) }
+}
+
+/// Facts and rejections of one part of one file.
 struct FactChunk: Sendable {
   static let noID: UInt64 = .max
 
   var file: Int32
-  var rows: [FactRow] = []
-  /// Roster index of each row's subject.
-  var subjects: [Int32] = []
+  var buckets: [FactBucket]
   var overflow: [UInt64] = []
-  var idArena: [UInt8] = []
-  var longIDLengths: [Int: Int] = [:]
   /// Local string pool (ids in rows and slots are local until assembled).
   var pool = StringPool()
   var decimals: [Int32: ExactDecimal] = [:]
-  /// (row index, field) of optional int fields holding Int64.min.
-  var intMinSlots: [(row: Int, field: Int)] = []
-  /// (row index, pool id) of subjects spelled differently from their roster id.
-  var subjectText: [(row: Int, text: Int32)] = []
+  /// Rows (bucket, index) whose optional int field holds Int64.min.
+  var intMinSlots: [(bucket: Int32, row: Int32, field: Int32)] = []
+  /// Rows (bucket, index) whose subject is spelled differently from its roster id.
+  var subjectText: [(bucket: Int32, row: Int32, text: Int32)] = []
   var rejected: [PendingRejection] = []
+  /// Ids of rejected records (`PendingRejection.id` locates them here).
+  var rejectedIDs = ByteBuffer(capacity: 64)
   /// Records read (valid, rejected or malformed).
   var recordCount = 0
   /// Whether every explicit id is ASCII, and they strictly ascend in record order.
   var idsASCII = true
   var idsAscending = true
-  var firstID: UInt64 = noID
-  var lastID: UInt64 = noID
+  var firstID: [UInt8]? = nil
+  /// The last explicit id noted (while they ascend).
+  var lastIDBytes = ByteBuffer(capacity: 64)
+  var lastID: [UInt8] { Array(lastIDBytes.all) }
   /// Whether some fact has no explicit id (it is named FILE:ROW later).
   var hasSyntheticIDs = false
+  let blocks: SubjectBlocks
 
-  init(file: Int32) {
+  init(file: Int32, blocks: SubjectBlocks, expectedFacts: Int = 0) {
     self.file = file
+    self.blocks = blocks
+    let perBucket = expectedFacts / blocks.count
+    buckets = (0..<blocks.count).map { _ in FactBucket(reserving: perBucket > 0 ? perBucket + perBucket / 8 + 16 : 0) }
   }
 
   // MARK: Ids
 
-  /// Stores an explicit id's bytes and returns its location.
-  mutating func addID(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-    let start = idArena.count
-    idArena.append(contentsOf: bytes)
-    let packed: UInt64
-    if bytes.count >= 0xFFFF {
-      longIDLengths[start] = bytes.count
-      packed = UInt64(start) << 16 | 0xFFFF
-    } else {
-      packed = UInt64(start) << 16 | UInt64(bytes.count)
-    }
+  /// Notes an explicit id, in record order (for the duplicate check's fast case).
+  @inline(__always)
+  mutating func noteID(_ bytes: UnsafeRawBufferPointer) {
     if idsASCII && !Self.isASCII(bytes) { idsASCII = false }
-    if idsAscending && lastID != Self.noID {
-      let (s, n) = FactTable.idLocation(lastID, long: longIDLengths)
-      let ascending = idArena.withUnsafeBytes { arena in
-        FactTable.bytesLess(UnsafeRawBufferPointer(rebasing: arena[s..<s + n]),
-                            UnsafeRawBufferPointer(rebasing: arena[start..<start + bytes.count]))
-      }
-      if !ascending { idsAscending = false }
+    if firstID == nil {
+      firstID = Array(bytes)
+    } else if idsAscending {
+      if !FactTable.bytesLess(lastIDBytes.all, bytes) { idsAscending = false }
     }
-    if firstID == Self.noID { firstID = packed }
-    lastID = packed
-    return packed
+    if idsAscending {
+      lastIDBytes.removeAll()
+      lastIDBytes.append(bytes)
+    }
   }
-
-  mutating func addID(_ text: String) -> UInt64 {
-    var text = text
-    return text.withUTF8 { addID(UnsafeRawBufferPointer($0)) }
-  }
-
-  func withID<R>(_ packed: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-    let (start, length) = FactTable.idLocation(packed, long: longIDLengths)
-    return idArena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
-  }
-
-  func idText(_ packed: UInt64) -> String { withID(packed) { String(decoding: $0, as: UTF8.self) } }
 
   static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
     guard let base = bytes.baseAddress else { return true }
@@ -151,27 +173,66 @@ struct FactChunk: Sendable {
 
   // MARK: Records
 
-  mutating func reject(id: UInt64, row: Int, _ code: DiagnosticCode, _ reason: String) {
-    rejected.append(PendingRejection(id: id, row: Int32(truncatingIfNeeded: row), code: code, reason: reason))
+  /// A rejected record; `id` is its explicit id, if any.
+  mutating func reject(id: UnsafeRawBufferPointer?, row: Int, _ code: DiagnosticCode, _ reason: String) {
+    var packed = Self.noID
+    if let id {
+      let start = rejectedIDs.count
+      rejectedIDs.append(id)
+      packed = UInt64(start) << 16 | UInt64(Swift.min(id.count, 0xFFFF))
+      if id.count >= 0xFFFF { longRejectedIDs[start] = id.count }
+    }
+    rejected.append(PendingRejection(id: packed, row: Int32(truncatingIfNeeded: row), code: code, reason: reason))
+  }
+
+  var longRejectedIDs: [Int: Int] = [:]
+
+  func rejectedIDText(_ packed: UInt64) -> String {
+    let (start, length) = FactTable.idLocation(packed, long: longRejectedIDs)
+    return String(decoding: rejectedIDs.bytes(start, length), as: UTF8.self)
+  }
+
+  func withRejectedID<R>(_ packed: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    let (start, length) = FactTable.idLocation(packed, long: longRejectedIDs)
+    return body(rejectedIDs.bytes(start, length))
   }
 
   /// Appends a valid fact. `values` are the declared fields' slots (local pool ids).
+  @inline(__always)
   mutating func addFact(
-    id: UInt64, subject: Int, type: Int, date: Int32, source: Int32, note: Int32, row: Int,
+    id: UnsafeRawBufferPointer?, subject: Int, type: Int, date: Int32, source: Int32, note: Int32, row: Int,
     values: UnsafeBufferPointer<UInt64>
-  ) {
-    if id == Self.noID { hasSyntheticIDs = true }
+  ) -> (bucket: Int32, row: Int32) {
     var extra: Int32 = -1
     if note >= 0 || values.count > 2 {
       extra = Int32(truncatingIfNeeded: overflow.count)
       overflow.append(note >= 0 ? UInt64(note) : FactSlot.null)
-      if values.count > 2 { overflow.append(contentsOf: values[2...]) }
+      if values.count > 2 {
+        for index in 2..<values.count { overflow.append(values[index]) }
+      }
     }
-    rows.append(FactRow(
-      id: id, v0: values.count > 0 ? values[0] : FactSlot.null, v1: values.count > 1 ? values[1] : FactSlot.null,
+    let b = blocks.block(of: subject)
+    var packed = Self.noID
+    if let id {
+      let start = buckets[b].ids.count
+      buckets[b].ids.append(id)
+      if id.count >= 0xFFFF {
+        buckets[b].longIDLengths[start] = id.count
+        packed = UInt64(start) << 16 | 0xFFFF
+      } else {
+        packed = UInt64(start) << 16 | UInt64(id.count)
+      }
+    } else {
+      hasSyntheticIDs = true
+    }
+    let bucket = buckets[b]
+    let index = Int32(truncatingIfNeeded: bucket.rowData.count / MemoryLayout<FactRow>.stride)
+    bucket.rowData.append(value: FactRow(
+      id: packed, v0: values.count > 0 ? values[0] : FactSlot.null, v1: values.count > 1 ? values[1] : FactSlot.null,
       row: Int32(truncatingIfNeeded: row), file: file, date: date, source: source, extra: extra,
       type: Int32(truncatingIfNeeded: type)))
-    subjects.append(Int32(truncatingIfNeeded: subject))
+    bucket.subjectData.append(value: Int32(truncatingIfNeeded: subject))
+    return (Int32(b), index)
   }
 
   /// A typed value as a slot (strings and decimals interned in the local pool).

@@ -128,17 +128,22 @@ struct FactLoader {
 
   /// Phase 1 for the records of one raw file.
   func chunk(_ file: RawFile, index fileIndex: Int, roster: Roster, schema: FactSchema) -> FactChunk {
-    var chunk = FactChunk(file: Int32(fileIndex))
+    var chunk = FactChunk(file: Int32(fileIndex), blocks: SubjectBlocks(subjects: roster.subjects.count))
     for bad in file.malformed {
       chunk.recordCount += 1
-      chunk.reject(id: FactChunk.noID, row: bad.row, .malformedInput, bad.message)
+      chunk.reject(id: nil, row: bad.row, .malformedInput, bad.message)
     }
     var slots: [UInt64] = []
     for record in file.records {
       chunk.recordCount += 1
-      let id = record.value("id").flatMap { $0.isAbsent ? nil : $0.textValue }.map { chunk.addID($0) } ?? FactChunk.noID
+      var explicitID = record.value("id").flatMap { $0.isAbsent ? nil : $0.textValue }
+      if explicitID != nil { explicitID!.withUTF8 { chunk.noteID(UnsafeRawBufferPointer($0)) } }
       func reject(_ code: DiagnosticCode, _ reason: String) {
-        chunk.reject(id: id, row: record.row, code, reason)
+        if var id = explicitID {
+          id.withUTF8 { chunk.reject(id: UnsafeRawBufferPointer($0), row: record.row, code, reason) }
+        } else {
+          chunk.reject(id: nil, row: record.row, code, reason)
+        }
       }
       guard let typeName = record.value("type").flatMap({ $0.isAbsent ? nil : $0.textValue }) else {
         reject(.unknownFactType, "the record has no type")
@@ -202,18 +207,23 @@ struct FactLoader {
       }
       let source = record.value("source").flatMap { $0.isAbsent ? nil : $0.textValue }
       let note = record.value("note").flatMap { $0.isAbsent ? nil : $0.textValue }
-      guard environments.factObjects[factType.id] != nil else { continue }
-      let rowIndex = chunk.rows.count
-      for position in intMin { chunk.intMinSlots.append((rowIndex, position)) }
-      if !roster.subjects[subject].id.utf8.elementsEqual(subjectID.utf8) {
-        chunk.subjectText.append((rowIndex, chunk.pool.intern(subjectID)))
-      }
       let sourceID = source.map { chunk.pool.intern($0) } ?? -1
       let noteID = note.map { chunk.pool.intern($0) } ?? -1
-      slots.withUnsafeBufferPointer { values in
-        chunk.addFact(
-          id: id, subject: subject, type: type, date: date?.daysSinceEpoch ?? FactRow.noDate, source: sourceID,
+      let (bucket, index) = slots.withUnsafeBufferPointer { values in
+        if var id = explicitID {
+          return id.withUTF8 { bytes in
+            chunk.addFact(
+              id: UnsafeRawBufferPointer(bytes), subject: subject, type: type, date: date?.daysSinceEpoch ?? FactRow.noDate,
+              source: sourceID, note: noteID, row: record.row, values: values)
+          }
+        }
+        return chunk.addFact(
+          id: nil, subject: subject, type: type, date: date?.daysSinceEpoch ?? FactRow.noDate, source: sourceID,
           note: noteID, row: record.row, values: values)
+      }
+      for position in intMin { chunk.intMinSlots.append((bucket, index, Int32(position))) }
+      if !roster.subjects[subject].id.utf8.elementsEqual(subjectID.utf8) {
+        chunk.subjectText.append((bucket, index, chunk.pool.intern(subjectID)))
       }
     }
     return chunk

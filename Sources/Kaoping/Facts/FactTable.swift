@@ -104,7 +104,7 @@ final class FactTable: Sendable {
   /// `subjectStart[s]..<subjectStart[s + 1]` are the facts of roster subject `s`.
   let subjectStart: [Int]
   let overflow: [UInt64]
-  let idArena: [UInt8]
+  let idArena: ByteBuffer
   /// The real length of ids of 0xFFFF bytes or more, by arena offset.
   let longIDLengths: [Int: Int]
   let pool: StringPool
@@ -128,7 +128,7 @@ final class FactTable: Sendable {
   }
 
   init(
-    rows: [FactRow], subjectStart: [Int], overflow: [UInt64], idArena: [UInt8], longIDLengths: [Int: Int],
+    rows: [FactRow], subjectStart: [Int], overflow: [UInt64], idArena: ByteBuffer, longIDLengths: [Int: Int],
     pool: StringPool, decimals: [Int32: ExactDecimal], intMinSlots: Set<IntMinSlot>, subjectText: [FileRow: Int32],
     kinds: [[SlotKind]], refField: [Int?], refTargets: [Int32: Int32]
   ) {
@@ -177,7 +177,7 @@ final class FactTable: Sendable {
   @inline(__always)
   func withID<R>(_ fact: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
     let (start, length) = Self.idLocation(rows[fact].id, long: longIDLengths)
-    return idArena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
+    return body(idArena.bytes(start, length))
   }
 
   func id(_ fact: Int) -> String { withID(fact) { String(decoding: $0, as: UTF8.self) } }

@@ -3,6 +3,9 @@ import Dispatch
 /// Joins the chunks of phase 1 into a `FactTable`: rejects duplicated ids (every record
 /// carrying one), names id-less facts `FILE:ROW`, interns strings once, groups facts by
 /// subject in ledger order, and resolves `ref`s.
+///
+/// Grouping goes block by block of subjects (as the chunks hold them), in parallel:
+/// each block's facts land in a small, contiguous part of the table.
 struct FactTableAssembler {
   let schema: FactSchema
   let files: [String]
@@ -15,8 +18,18 @@ struct FactTableAssembler {
     var recordCount: Int
   }
 
+  /// A fact row or a rejection of a chunk: chunk << 41 | kind << 40 | bucket << 32 | index.
+  static func factRef(chunk: Int, bucket: Int, index: Int) -> UInt64 {
+    UInt64(chunk) << 41 | UInt64(bucket) << 32 | UInt64(index)
+  }
+
+  static func rejectionRef(chunk: Int, index: Int) -> UInt64 {
+    UInt64(chunk) << 41 | 1 << 40 | UInt64(index)
+  }
+
   func assemble(_ input: [FactChunk]) -> Output {
     var chunks = input
+    let blocks = SubjectBlocks(subjects: subjectCount)
     let duplicates = findDuplicates(chunks)
 
     // One pool for the run.
@@ -31,163 +44,168 @@ struct FactTableAssembler {
       remaps.append(remap)
     }
 
-    // Where each subject's facts go.
-    var counts = [Int](repeating: 0, count: subjectCount + 1)
-    var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)] = []
-    var recordCount = 0
-    var arenaSize = 0
-    var overflowSize = 0
-    for (c, chunk) in chunks.enumerated() {
-      recordCount += chunk.recordCount
-      arenaSize += chunk.idArena.count
-      overflowSize += chunk.overflow.count
-      let dropped = duplicates.facts[c]
-      for (index, subject) in chunk.subjects.enumerated() where dropped[index] == nil { counts[Int(subject) + 1] += 1 }
-    }
-    for s in 0..<subjectCount { counts[s + 1] += counts[s] }
-    let subjectStart = counts
-    let total = counts[subjectCount]
-    var next = counts
-
-    var rows = [FactRow](repeating: FactRow(id: 0, v0: 0, v1: 0, row: 0, file: 0, date: 0, source: 0, extra: 0, type: 0),
-                         count: total)
-    var arena: [UInt8] = []
-    arena.reserveCapacity(arenaSize)
-    var longIDLengths: [Int: Int] = [:]
+    // Overflow slots, one run after another; side records keyed by (file, row).
+    var overflowBase: [Int] = []
     var overflow: [UInt64] = []
-    overflow.reserveCapacity(overflowSize)
+    overflow.reserveCapacity(chunks.reduce(0) { $0 + $1.overflow.count })
     var intMinSlots = Set<FactTable.IntMinSlot>()
     var subjectText: [FileRow: Int32] = [:]
-    let kinds = schema.types.map(\.kinds)
-
-    for c in chunks.indices {
-      let chunk = chunks[c]
-      chunks[c] = FactChunk(file: chunk.file)  // release the chunk's memory as we go
-      let remap = remaps[c]
-      let arenaBase = arena.count
-      arena.append(contentsOf: chunk.idArena)
-      for (start, length) in chunk.longIDLengths { longIDLengths[start + arenaBase] = length }
-      let overflowBase = overflow.count
+    var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)] = []
+    var recordCount = 0
+    for (c, chunk) in chunks.enumerated() {
+      recordCount += chunk.recordCount
+      overflowBase.append(overflow.count)
       overflow.append(contentsOf: chunk.overflow)
+      chunks[c].overflow = []
+      for (bucket, index, field) in chunk.intMinSlots {
+        let row = chunk.buckets[Int(bucket)].rows[Int(index)]
+        intMinSlots.insert(.init(record: FileRow(file: row.file, row: row.row), field: Int(field)))
+      }
+      for (bucket, index, text) in chunk.subjectText {
+        let row = chunk.buckets[Int(bucket)].rows[Int(index)]
+        subjectText[FileRow(file: row.file, row: row.row)] = remaps[c][Int(text)]
+      }
       let path = files[Int(chunk.file)]
-      let dropped = duplicates.facts[c]
-      for (slot, field) in chunk.intMinSlots {
-        let row = chunk.rows[slot]
-        intMinSlots.insert(.init(record: FileRow(file: row.file, row: row.row), field: field))
-      }
-      for (slot, text) in chunk.subjectText {
-        let row = chunk.rows[slot]
-        subjectText[FileRow(file: row.file, row: row.row)] = remap[Int(text)]
-      }
-      chunk.rows.withUnsafeBufferPointer { source in
-        remap.withUnsafeBufferPointer { remap in
-          @inline(__always) func mapped(_ value: UInt64) -> UInt64 {
-            value == FactSlot.null ? value : UInt64(remap[Int(value)])
-          }
-          for index in 0..<source.count where dropped[index] == nil {
-            var row = source[index]
-            if row.id == FactChunk.noID {
-              var text = "\(path):\(row.row)"
-              let start = arena.count
-              text.withUTF8 { arena.append(contentsOf: $0) }
-              let length = arena.count - start
-              if length >= 0xFFFF {
-                longIDLengths[start] = length
-                row.id = UInt64(start) << 16 | 0xFFFF
-              } else {
-                row.id = UInt64(start) << 16 | UInt64(length)
-              }
-            } else {
-              row.id &+= UInt64(arenaBase) << 16
-            }
-            if row.source >= 0 { row.source = remap[Int(row.source)] }
-            let fieldKinds = kinds[Int(row.type)]
-            if fieldKinds.count > 0, fieldKinds[0].isPooled { row.v0 = mapped(row.v0) }
-            if fieldKinds.count > 1, fieldKinds[1].isPooled { row.v1 = mapped(row.v1) }
-            if row.extra >= 0 {
-              row.extra += Int32(truncatingIfNeeded: overflowBase)
-              let base = Int(row.extra)
-              overflow[base] = mapped(overflow[base])
-              if fieldKinds.count > 2 {
-                for field in 2..<fieldKinds.count where fieldKinds[field].isPooled {
-                  overflow[base + field - 1] = mapped(overflow[base + field - 1])
-                }
-              }
-            }
-            let subject = Int(chunk.subjects[index])
-            rows[next[subject]] = row
-            next[subject] += 1
-          }
-        }
-      }
-      for rejection in chunk.rejected {
-        let id = rejection.id == FactChunk.noID ? "\(path):\(rejection.row)" : chunk.idText(rejection.id)
-        if rejection.id != FactChunk.noID, let count = duplicates.rejections[c][rejection.id] {
-          rejected.append((id, Int(chunk.file), Int(rejection.row), .duplicateFactID,
-                           "the id '\(id)' is used by \(count) records"))
+      for (index, rejection) in chunk.rejected.enumerated() {
+        let id = rejection.id == FactChunk.noID ? "\(path):\(rejection.row)" : chunk.rejectedIDText(rejection.id)
+        if let count = duplicates.rejections[Self.rejectionRef(chunk: c, index: index)] {
+          rejected.append((id, Int(chunk.file), Int(rejection.row), .duplicateFactID, "the id '\(id)' is used by \(count) records"))
         } else {
           rejected.append((id, Int(chunk.file), Int(rejection.row), rejection.code, rejection.reason))
         }
       }
-      for (index, count) in dropped.enumerated() {
-        guard let count else { continue }
-        let row = chunk.rows[index]
-        let id = chunk.idText(row.id)
+      for (ref, count) in duplicates.facts.sorted(by: { $0.key < $1.key }) where Int(ref >> 41) == c {
+        let bucket = chunk.buckets[Int((ref >> 32) & 0xFF)]
+        let row = bucket.rows[Int(ref & 0xFFFF_FFFF)]
+        let (start, length) = FactTable.idLocation(row.id, long: bucket.longIDLengths)
+        let id = String(decoding: bucket.ids.bytes(start, length), as: UTF8.self)
         rejected.append((id, Int(chunk.file), Int(row.row), .duplicateFactID, "the id '\(id)' is used by \(count) records"))
       }
     }
 
-    // Ids in table order, so that a subject's ids lie together.
-    var ordered: [UInt8] = []
-    ordered.reserveCapacity(arena.count)
-    var orderedLong: [Int: Int] = [:]
-    arena.withUnsafeBytes { old in
-      for index in rows.indices {
-        let (start, length) = FactTable.idLocation(rows[index].id, long: longIDLengths)
-        let position = ordered.count
-        ordered.append(contentsOf: UnsafeRawBufferPointer(rebasing: old[start..<start + length]))
-        if length >= 0xFFFF {
-          orderedLong[position] = length
-          rows[index].id = UInt64(position) << 16 | 0xFFFF
-        } else {
-          rows[index].id = UInt64(position) << 16 | UInt64(length)
-        }
-      }
+    // The buckets, by block then chunk; the chunks keep nothing else that is big.
+    let chunkCount = chunks.count
+    var buckets: [FactBucket] = []
+    buckets.reserveCapacity(blocks.count * chunkCount)
+    for b in 0..<blocks.count {
+      for c in 0..<chunkCount { buckets.append(chunks[c].buckets[b]) }
     }
-    arena = ordered
-    longIDLengths = orderedLong
+    let files = chunks.map { Int($0.file) }
+    chunks = []
 
-    // Each subject's facts in ledger order.
-    let longIDs = longIDLengths
-    rows.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let all = buffer
-      arena.withUnsafeBytes { arenaBytes in
-        nonisolated(unsafe) let arenaBytes = arenaBytes
-        let order: (FactRow, FactRow) -> Bool = { a, b in
-          if a.date != b.date { return a.date < b.date }
-          if a.date != FactRow.noDate {
-            let (sa, na) = FactTable.idLocation(a.id, long: longIDs)
-            let (sb, nb) = FactTable.idLocation(b.id, long: longIDs)
-            let x = UnsafeRawBufferPointer(rebasing: arenaBytes[sa..<sa + na])
-            let y = UnsafeRawBufferPointer(rebasing: arenaBytes[sb..<sb + nb])
-            if FactTable.bytesLess(x, y) { return true }
-            if FactTable.bytesLess(y, x) { return false }
-          }
-          if a.file != b.file { return a.file < b.file }
-          return a.row < b.row
-        }
-        Parallel.forEachChunk(count: subjectCount, threads: threads) { range in
-          for s in range {
-            let start = subjectStart[s]
-            let end = subjectStart[s + 1]
-            if end - start > 1 {
-              var slice = UnsafeMutableBufferPointer(rebasing: all[start..<end])
-              slice.sort(by: order)
+    // How many facts, and id bytes, each subject has.
+    let pathLengths = self.files.map(\.utf8.count)
+    var counts = [Int](repeating: 0, count: subjectCount + 1)
+    var idBytes = [Int](repeating: 0, count: subjectCount + 1)
+    let dropped = duplicates.facts
+    buckets.withUnsafeBufferPointer { buckets in
+      nonisolated(unsafe) let buckets = buckets
+      counts.withUnsafeMutableBufferPointer { counts in
+        nonisolated(unsafe) let counts = counts
+        idBytes.withUnsafeMutableBufferPointer { idBytes in
+          nonisolated(unsafe) let idBytes = idBytes
+          Parallel.forEach(blocks.count, threads: threads) { b in
+            for c in 0..<chunkCount {
+              let bucket = buckets[b * chunkCount + c]
+              for index in bucket.rows.indices {
+                if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+                let row = bucket.rows[index]
+                let subject = Int(bucket.subjects[index]) + 1
+                counts[subject] += 1
+                idBytes[subject] += row.id == FactChunk.noID
+                  ? pathLengths[files[c]] + 1 + Self.digits(row.row) : FactTable.idLocation(row.id, long: bucket.longIDLengths).count
+              }
             }
           }
         }
       }
     }
+    for s in 0..<subjectCount {
+      counts[s + 1] += counts[s]
+      idBytes[s + 1] += idBytes[s]
+    }
+    let subjectStart = counts
+    let total = counts[subjectCount]
+
+    // Each block's facts in place, in ledger order.
+    var rows = [FactRow](unsafeUninitializedCapacity: total) { _, count in count = total }
+    let arena = ByteBuffer(capacity: idBytes[subjectCount])
+    let arenaBase = arena.extend(by: idBytes[subjectCount])
+    let kinds = schema.types.map(\.kinds)
+    let paths = self.files
+    var longIDs: [[Int: Int]] = Array(repeating: [:], count: blocks.count)
+    buckets.withUnsafeMutableBufferPointer { buckets in
+      nonisolated(unsafe) let buckets = buckets
+      rows.withUnsafeMutableBufferPointer { rows in
+        nonisolated(unsafe) let rows = rows
+        overflow.withUnsafeMutableBufferPointer { overflow in
+          nonisolated(unsafe) let overflow = overflow
+          longIDs.withUnsafeMutableBufferPointer { longIDs in
+            nonisolated(unsafe) let longIDs = longIDs
+            nonisolated(unsafe) let arenaBase = arenaBase
+            Parallel.forEach(blocks.count, threads: threads) { b in
+              let subjects = blocks.range(b)
+              var next = Array(subjectStart[subjects.lowerBound..<subjects.upperBound])
+              var nextID = Array(idBytes[subjects.lowerBound..<subjects.upperBound])
+              var long: [Int: Int] = [:]
+              for c in 0..<chunkCount {
+                let bucket = buckets[b * chunkCount + c]
+                buckets[b * chunkCount + c] = FactBucket()  // release it as we go
+                let path = paths[files[c]]
+                let base = Int32(truncatingIfNeeded: overflowBase[c])
+                remaps[c].withUnsafeBufferPointer { remap in
+                  @inline(__always) func mapped(_ value: UInt64) -> UInt64 {
+                    value == FactSlot.null ? value : UInt64(remap[Int(value)])
+                  }
+                  for index in bucket.rows.indices {
+                    if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+                    var row = bucket.rows[index]
+                    let local = Int(bucket.subjects[index]) - subjects.lowerBound
+                    let position = nextID[local]
+                    var length: Int
+                    if row.id == FactChunk.noID {
+                      var text = "\(path):\(row.row)"
+                      length = text.utf8.count
+                      text.withUTF8 { (arenaBase + position).copyMemory(from: $0.baseAddress!, byteCount: length) }
+                    } else {
+                      let (start, count) = FactTable.idLocation(row.id, long: bucket.longIDLengths)
+                      length = count
+                      (arenaBase + position).copyMemory(from: bucket.ids.base + start, byteCount: length)
+                    }
+                    nextID[local] = position + length
+                    if length >= 0xFFFF {
+                      long[position] = length
+                      length = 0xFFFF
+                    }
+                    row.id = UInt64(position) << 16 | UInt64(length)
+                    if row.source >= 0 { row.source = remap[Int(row.source)] }
+                    let fieldKinds = kinds[Int(row.type)]
+                    if fieldKinds.count > 0, fieldKinds[0].isPooled { row.v0 = mapped(row.v0) }
+                    if fieldKinds.count > 1, fieldKinds[1].isPooled { row.v1 = mapped(row.v1) }
+                    if row.extra >= 0 {
+                      row.extra += base
+                      let slot = Int(row.extra)
+                      overflow[slot] = mapped(overflow[slot])
+                      if fieldKinds.count > 2 {
+                        for field in 2..<fieldKinds.count where fieldKinds[field].isPooled {
+                          overflow[slot + field - 1] = mapped(overflow[slot + field - 1])
+                        }
+                      }
+                    }
+                    rows[next[local]] = row
+                    next[local] += 1
+                  }
+                }
+              }
+              longIDs[b] = long
+              Self.sortSubjects(subjects, starts: subjectStart, rows: rows, arena: arenaBase, long: long)
+            }
+          }
+        }
+      }
+    }
+    var longIDLengths: [Int: Int] = [:]
+    for long in longIDs { longIDLengths.merge(long) { a, _ in a } }
 
     let table = FactTable(
       rows: rows, subjectStart: subjectStart, overflow: overflow, idArena: arena, longIDLengths: longIDLengths, pool: pool,
@@ -196,70 +214,140 @@ struct FactTableAssembler {
     return Output(table: table.withRefTargets(resolveRefs(table)), rejected: rejected, recordCount: recordCount)
   }
 
+  /// Sorts each subject's facts (in input order) into ledger order: by date, undated
+  /// first and those in input order; equal dates by id, then input order.
+  static func sortSubjects(
+    _ subjects: Range<Int>, starts: [Int], rows: UnsafeMutableBufferPointer<FactRow>, arena: UnsafeMutableRawPointer,
+    long: [Int: Int]
+  ) {
+    var keys: [UInt64] = []
+    var scratch: [FactRow] = []
+    for s in subjects {
+      let start = starts[s]
+      let count = starts[s + 1] - start
+      guard count > 1 else { continue }
+      // (date, position): positions are in input order.
+      keys.removeAll(keepingCapacity: true)
+      var sorted = true
+      var previous: UInt64 = 0
+      for local in 0..<count {
+        let key = UInt64(UInt32(bitPattern: rows[start + local].date) ^ 0x8000_0000) << 32 | UInt64(local)
+        if key < previous { sorted = false }
+        previous = key
+        keys.append(key)
+      }
+      if !sorted { keys.sort() }
+      var moved = !sorted
+      var runStart = 0
+      while runStart < count {
+        let date = keys[runStart] >> 32
+        var runEnd = runStart + 1
+        while runEnd < count, keys[runEnd] >> 32 == date { runEnd += 1 }
+        if runEnd - runStart > 1, date != 0 {
+          let before = Array(keys[runStart..<runEnd])
+          keys[runStart..<runEnd].sort { a, b in
+            let (sx, nx) = FactTable.idLocation(rows[start + Int(a & 0xFFFF_FFFF)].id, long: long)
+            let (sy, ny) = FactTable.idLocation(rows[start + Int(b & 0xFFFF_FFFF)].id, long: long)
+            let x = UnsafeRawBufferPointer(start: arena + sx, count: nx)
+            let y = UnsafeRawBufferPointer(start: arena + sy, count: ny)
+            if FactTable.bytesLess(x, y) { return true }
+            if FactTable.bytesLess(y, x) { return false }
+            return a < b
+          }
+          if !moved, !before.elementsEqual(keys[runStart..<runEnd]) { moved = true }
+        }
+        runStart = runEnd
+      }
+      guard moved else { continue }
+      scratch.removeAll(keepingCapacity: true)
+      for key in keys { scratch.append(rows[start + Int(key & 0xFFFF_FFFF)]) }
+      for local in 0..<count { rows[start + local] = scratch[local] }
+    }
+  }
+
+  /// The number of decimal digits of `value` (and its sign).
+  static func digits(_ value: Int32) -> Int {
+    var n = 1
+    var v = Int(value)
+    if v < 0 {
+      n += 1
+      v = -v
+    }
+    while v >= 10 {
+      v /= 10
+      n += 1
+    }
+    return n
+  }
+
   // MARK: Duplicate ids
 
   struct Duplicates {
-    /// Per chunk, per fact row: the size of its id's group when the id is duplicated.
-    var facts: [[Int?]]
-    /// Per chunk: the group size of rejected records' duplicated ids, by id location.
-    var rejections: [[UInt64: Int]]
+    /// Fact rows whose id is duplicated (`factRef`), with the size of its group.
+    var facts: [UInt64: Int] = [:]
+    /// Rejected records whose id is duplicated (`rejectionRef`), with the size of its group.
+    var rejections: [UInt64: Int] = [:]
   }
 
   /// Explicit ids used by more than one record (compared as Swift strings: canonically
   /// equivalent spellings are the same id).
   func findDuplicates(_ chunks: [FactChunk]) -> Duplicates {
-    var result = Duplicates(
-      facts: chunks.map { _ in [] }, rejections: chunks.map { _ in [:] })
-    for c in chunks.indices { result.facts[c] = [Int?](repeating: nil, count: chunks[c].rows.count) }
+    var result = Duplicates()
     // Fast check: ASCII ids in strictly ascending order cannot repeat.
     var sorted = true
-    var previous: (chunk: Int, id: UInt64)? = nil
-    for (c, chunk) in chunks.enumerated() {
+    var previous: [UInt8]? = nil
+    for chunk in chunks {
       guard chunk.idsASCII, chunk.idsAscending else {
         sorted = false
         break
       }
-      guard chunk.firstID != FactChunk.noID else { continue }
+      guard let first = chunk.firstID else { continue }
       if let previous {
-        let less = chunks[previous.chunk].withID(previous.id) { x in chunk.withID(chunk.firstID) { y in FactTable.bytesLess(x, y) } }
+        let less = previous.withUnsafeBytes { x in first.withUnsafeBytes { y in FactTable.bytesLess(x, y) } }
         if !less {
           sorted = false
           break
         }
       }
-      previous = (c, chunk.lastID)
+      previous = chunk.lastID
     }
     if sorted { return result }
 
     // Every explicit id: (hash of its key, where it is).
     var entries: [(hash: UInt64, ref: UInt64)] = []
-    entries.reserveCapacity(chunks.reduce(0) { $0 + $1.rows.count + $1.rejected.count })
+    entries.reserveCapacity(chunks.reduce(0) { total, chunk in total + chunk.rejected.count + chunk.buckets.reduce(0) { $0 + $1.rows.count } })
     var nfcKeys: [UInt64: [UInt8]] = [:]
+    func hash(_ bytes: UnsafeRawBufferPointer, _ ref: UInt64) -> UInt64 {
+      if FactChunk.isASCII(bytes) { return ByteStringInterner.hash(bytes) }
+      let key = IDKey.nfc(bytes)
+      nfcKeys[ref] = key
+      return key.withUnsafeBytes { ByteStringInterner.hash($0) }
+    }
     for (c, chunk) in chunks.enumerated() {
-      func add(_ id: UInt64, kind: UInt64, index: Int) {
-        let ref = UInt64(c) << 41 | kind << 40 | UInt64(index)
-        let hash = chunk.withID(id) { bytes -> UInt64 in
-          if FactChunk.isASCII(bytes) { return ByteStringInterner.hash(bytes) }
-          let key = IDKey.nfc(bytes)
-          nfcKeys[ref] = key
-          return key.withUnsafeBytes { ByteStringInterner.hash($0) }
+      for (b, bucket) in chunk.buckets.enumerated() {
+        for (index, row) in bucket.rows.enumerated() where row.id != FactChunk.noID {
+          let ref = Self.factRef(chunk: c, bucket: b, index: index)
+          let (start, length) = FactTable.idLocation(row.id, long: bucket.longIDLengths)
+          entries.append((hash(bucket.ids.bytes(start, length), ref), ref))
         }
-        entries.append((hash, ref))
       }
-      for (index, row) in chunk.rows.enumerated() where row.id != FactChunk.noID { add(row.id, kind: 0, index: index) }
       for (index, rejection) in chunk.rejected.enumerated() where rejection.id != FactChunk.noID {
-        add(rejection.id, kind: 1, index: index)
+        let ref = Self.rejectionRef(chunk: c, index: index)
+        entries.append((chunk.withRejectedID(rejection.id) { hash($0, ref) }, ref))
       }
     }
     func withKey<R>(_ ref: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
       if let key = nfcKeys[ref] { return key.withUnsafeBytes(body) }
       let chunk = chunks[Int(ref >> 41)]
-      let index = Int(ref & 0xFF_FFFF_FFFF)
-      let id = (ref >> 40) & 1 == 0 ? chunk.rows[index].id : chunk.rejected[index].id
-      return chunk.withID(id, body)
+      if (ref >> 40) & 1 == 1 { return chunk.withRejectedID(chunk.rejected[Int(ref & 0xFFFF_FFFF)].id, body) }
+      let bucket = chunk.buckets[Int((ref >> 32) & 0xFF)]
+      let (start, length) = FactTable.idLocation(bucket.rows[Int(ref & 0xFFFF_FFFF)].id, long: bucket.longIDLengths)
+      return body(bucket.ids.bytes(start, length))
     }
     func sameKey(_ a: UInt64, _ b: UInt64) -> Bool {
-      withKey(a) { x in withKey(b) { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+      withKey(a) { x in
+        withKey(b) { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+      }
     }
     // Partition by the hash's top bits, then find equal keys within each part.
     var bits = 0
@@ -278,14 +366,13 @@ struct FactTableAssembler {
     }
     entries = []
     var groups: [[UInt64]] = []
-    var table: [Int32] = []
     for p in 0..<parts {
       let start = starts[p]
       let end = starts[p + 1]
       guard end - start > 1 else { continue }
       var size = 16
       while size < (end - start) * 2 { size *= 2 }
-      table = [Int32](repeating: -1, count: size)
+      var table = [Int32](repeating: -1, count: size)
       // Per slot of `table`: the first entry with that key; `members` collects repeats.
       var members: [Int: [UInt64]] = [:]
       for position in start..<end {
@@ -309,13 +396,7 @@ struct FactTableAssembler {
     }
     for group in groups {
       for ref in group {
-        let c = Int(ref >> 41)
-        let index = Int(ref & 0xFF_FFFF_FFFF)
-        if (ref >> 40) & 1 == 0 {
-          result.facts[c][index] = group.count
-        } else {
-          result.rejections[c][chunks[c].rejected[index].id] = group.count
-        }
+        if (ref >> 40) & 1 == 0 { result.facts[ref] = group.count } else { result.rejections[ref] = group.count }
       }
     }
     return result
