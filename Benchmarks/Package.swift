@@ -43,7 +43,7 @@ let package = Package(
 
 // One executable per benchmark suite, in Benchmarks/<Name>/<Name>.swift; the
 // benchmark plugin runs every executable target whose folder is in Benchmarks/.
-for name in ["YAMLLoading", "Decimal", "Generate"] {
+for name in ["YAMLLoading", "Decimal", "Generate", "Evaluate", "Expressions"] {
   package.targets.append(
     .executableTarget(
       name: name,
