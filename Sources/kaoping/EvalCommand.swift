@@ -69,5 +69,8 @@ struct EvalCommand: ParsableCommand {
     } else {
       Output.standardOutput(bytes)
     }
+    // Everything is written (unbuffered): end the process now rather than spend time
+    // releasing a large result and fact table one object at a time.
+    Output.exitNow(0)
   }
 }
