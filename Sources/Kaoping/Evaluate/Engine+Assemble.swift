@@ -126,9 +126,8 @@ extension Engine {
       appliedCount += subjectWork.applied
       unmatched += subjectWork.unmatched
       for rejection in subjectWork.rejections {
-        let row = table.rows[rejection.fact]
         rejected.append(RejectedFact(
-          fact: table.id(rejection.fact), file: inputs.files[Int(row.file)], row: Int(row.row), code: rejection.code,
+          fact: rejection.fact, file: inputs.files[rejection.file], row: rejection.row, code: rejection.code,
           reason: rejection.reason))
       }
     }
@@ -198,23 +197,17 @@ extension Engine {
   func outcomeActivation(_ subject: Int, scope: Int, work: [SubjectWork], rank: Int, groupSize: Int, types: [Bool]) -> Activation {
     let state = work[subject].scopes[scope]
     let annual = scope == rules.periods.count
-    let rejected = Set(work[subject].rejections.map(\.fact))
     var lists = [[Value]](repeating: [], count: rules.factTypes.count)
     if types.contains(true) {
-      for fact in table.subjectStart[subject]..<table.subjectStart[subject + 1] where !rejected.contains(fact) {
-        let type = Int(table.rows[fact].type)
+      let rosterID = roster.subjects[subject].id
+      for fact in work[subject].outcomeFacts {
+        let type = Int(fact.row.type)
         guard types[type] else { continue }
         if !annual {
-          guard let date = table.date(fact), let period = rules.periods.firstIndex(where: { $0.from <= date && date <= $0.to })
-          else { continue }
-          let inScope: Bool
-          switch rules.annual {
-          case .facts, .weights: inScope = period == scope
-          }
-          guard inScope else { continue }
+          guard fact.period >= 0, Int(fact.period) == scope else { continue }
         }
         guard let object = environments.factObjects[rules.factTypes[type].id] else { continue }
-        lists[type].append(.object(table.record(fact, subject: subject, roster: roster, rules: rules, object: object)))
+        lists[type].append(.object(store.record(fact.row, id: fact.id, rosterID: rosterID, object: object)))
       }
     }
     let values: [ExactDecimal]

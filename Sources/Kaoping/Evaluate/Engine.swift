@@ -40,11 +40,11 @@ struct Engine: Sendable {
     self.threads = threads
     let groupIDs = rules.declaresGroups ? rules.groups.map(\.id) : ["all"]
     plan = EnginePlan(
-      rules: rules, environments: environments, table: inputs.table, groupIDs: groupIDs,
+      rules: rules, environments: environments, store: inputs.source.store, groupIDs: groupIDs,
       readTypes: Self.typesReadByExpressions(rules))
   }
 
-  var table: FactTable { inputs.table }
+  var store: FactStore { inputs.source.store }
 
   /// The scopes evaluated: periods in file order, then `annual`.
   var scopeIDs: [String] { plan.scopeNames }
@@ -66,8 +66,10 @@ struct Engine: Sendable {
   // MARK: Running
 
   struct SubjectWork: Sendable {
-    /// Facts rejected in phases 2 and 3 (table index, code, reason), in the order found.
-    var rejections: [(fact: Int, code: DiagnosticCode, reason: String)] = []
+    /// Facts rejected in phases 2 and 3, in the order found.
+    var rejections: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)] = []
+    /// Valid facts of the types outcome expressions read, in ledger order (with their period).
+    var outcomeFacts: [(row: FactRow, id: String, period: Int32)] = []
     /// Valid facts applied (§3 accounting) and not.
     var applied = 0
     var unmatched = 0
@@ -88,11 +90,18 @@ struct Engine: Sendable {
   func run(rulesInfo: RulesInfo) -> Result<EvaluationResult, EvaluationFailure> {
     let count = roster.subjects.count
     var work = [SubjectWork](repeating: SubjectWork(), count: count)
+    let source = inputs.source
+    let keep = inputs.keepTables
     work.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let output = buffer
-      Parallel.forEachChunk(count: count, threads: threads) { range in
-        var worker = SubjectEvaluator(engine: self)
-        for subject in range { output[subject] = worker.evaluate(subject) }
+      // Ranges of blocks; a worker keeps what it remembers from one block to the next.
+      Parallel.forEachChunk(count: source.blocks.count, threads: threads) { blocks in
+        var worker: SubjectEvaluator? = nil
+        for block in blocks {
+          let table = source.table(block: block, keep: keep)
+          if worker == nil { worker = SubjectEvaluator(engine: self, table: table) } else { worker!.table = table }
+          for subject in source.blocks.range(block) { output[subject] = worker!.evaluate(subject) }
+        }
       }
     }
     Trace.mark("subjects")

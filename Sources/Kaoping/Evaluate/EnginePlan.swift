@@ -16,10 +16,12 @@ struct EnginePlan: Sendable {
   let perFact: [PerFactPlan]
   /// Per fact type: whether some per-fact node names it in `cancelled_by`.
   let cancelling: [Bool]
-  /// The fact types score expressions may read.
-  let scoreTypes: [Bool]
-  /// Per outcome: the fact types its `when` and `only_if` may read.
+  /// How score expressions use each fact type's list (`facts.T`), and the records to give them.
+  let scoreLists: [ListRecords]
+  /// Per outcome: the fact types its `when` and `only_if` may read (their lists).
   let outcomeTypes: [[Bool]]
+  /// The fact types some outcome may read (their facts are kept per subject).
+  let outcomeTypeUnion: [Bool]
   /// Per outcome: its `when` and `only_if`, compiled (nil: none, or not compiled).
   let outcomeWhen: [CompiledExpression?]
   let outcomeOnlyIf: [CompiledExpression?]
@@ -27,6 +29,56 @@ struct EnginePlan: Sendable {
   let readTypes: [Bool]
   let scopeNames: [String]
   var annual: Int { scopeNames.count - 1 }
+
+  /// The records a fact type's list holds for an expression.
+  enum ListRecords: Sendable {
+    /// The list is not read (left empty).
+    case none
+    /// A record per fact.
+    case whole
+    /// Records shared by facts that agree on `key` (the fields read; `slots` are their
+    /// object slots), other fields null.
+    case shared(key: [ExpressionUse.Field], slots: [Int])
+
+    var isRead: Bool {
+      if case .none = self { return false }
+      return true
+    }
+
+    init(_ use: FactListUse, type: FactType, store: FactStore) {
+      switch use {
+      case .none: self = .none
+      case .whole: self = .whole
+      case .fields(let slots):
+        var key: [ExpressionUse.Field] = []
+        for slot in slots {
+          switch slot {
+          case 0:
+            self = .whole  // ids are all different
+            return
+          case 1:
+            guard store.subjectText.isEmpty else {
+              self = .whole
+              return
+            }
+            key.append(.subjectText)
+          case 2: break  // the type: the same for all
+          case 3: key.append(.date)
+          case 4: key.append(.source)
+          case 5: key.append(.note)
+          default:
+            let field = slot - 6
+            if SlotKind(type.fields[field].type) == .int && !store.intMinSlots.isEmpty {
+              self = .whole
+              return
+            }
+            key.append(.declared(field))
+          }
+        }
+        self = key.count <= 4 ? .shared(key: key, slots: slots) : .whole
+      }
+    }
+  }
 
   /// One node, for evaluation (a class: handing it around copies nothing).
   final class NodePlan: Sendable {
@@ -92,7 +144,7 @@ struct EnginePlan: Sendable {
       case table
     }
 
-    init(node: Int, indicator: Indicator, rule: PerFactRule, rules: RuleSet, environments: RuleEnvironments, table: FactTable) {
+    init(node: Int, indicator: Indicator, rule: PerFactRule, rules: RuleSet, environments: RuleEnvironments, store: FactStore) {
       self.node = node
       nodeID = indicator.id
       isDeduction = indicator.isDeduction
@@ -103,7 +155,7 @@ struct EnginePlan: Sendable {
       func plan(_ expression: RuleExpression?) -> FactExpression? {
         guard let type, let expression = EnginePlan.recompiled(expression, environment), let compiled = expression.compiled
         else { return nil }
-        return FactExpression(expression, compiled: compiled, type: rules.factTypes[type], table: table)
+        return FactExpression(expression, compiled: compiled, type: rules.factTypes[type], store: store)
       }
       when = plan(rule.when)
       switch rule.points {
@@ -137,7 +189,7 @@ struct EnginePlan: Sendable {
     recompiled(.some(expression), environment) ?? expression
   }
 
-  init(rules: RuleSet, environments: RuleEnvironments, table: FactTable, groupIDs: [String], readTypes: Set<Int>) {
+  init(rules: RuleSet, environments: RuleEnvironments, store: FactStore, groupIDs: [String], readTypes: Set<Int>) {
     var indicators: [Indicator] = []
     var children: [[Int]] = []
     // A node applies to a group when it and every ancestor do (`applies_to` of a parts
@@ -168,7 +220,7 @@ struct EnginePlan: Sendable {
     for (index, node) in indicators.enumerated() {
       guard let rule = node.perFactRule else { continue }
       perFactOfNode[index] = perFact.count
-      perFact.append(PerFactPlan(node: index, indicator: node, rule: rule, rules: rules, environments: environments, table: table))
+      perFact.append(PerFactPlan(node: index, indicator: node, rule: rule, rules: rules, environments: environments, store: store))
     }
     self.perFact = perFact
     nodes = indicators.enumerated().map { NodePlan($1, perFact: perFactOfNode[$0], environments: environments) }
@@ -177,8 +229,9 @@ struct EnginePlan: Sendable {
       for (type, flag) in plan.cancelledBy.enumerated() where flag { cancelling[type] = true }
     }
     self.cancelling = cancelling
-    // Which fact lists score and outcome expressions may read.
-    var union = [Bool](repeating: false, count: rules.factTypes.count)
+    // How score and outcome expressions use the fact lists.
+    let objects = rules.factTypes.map { environments.factObjects[$0.id] }
+    var scoreUse = [FactListUse](repeating: .none, count: rules.factTypes.count)
     for node in indicators {
       guard case .score(let score) = node.kind else { continue }
       var sources = [score.value.source]
@@ -187,14 +240,17 @@ struct EnginePlan: Sendable {
       case .tiers(let tiers):
         for tier in tiers { if case .expression(let e) = tier.points { sources.append(e.source) } }
       }
-      for (type, read) in ExpressionUse.factTypes(readBy: sources, types: rules.factTypes).enumerated() where read {
-        union[type] = true
+      for (type, use) in FactListUse.uses(sources, types: rules.factTypes, objects: objects).enumerated() {
+        scoreUse[type] = scoreUse[type].union(use)
       }
     }
-    scoreTypes = union
-    outcomeTypes = rules.outcomes.map { outcome in
-      ExpressionUse.factTypes(readBy: [outcome.when?.source, outcome.onlyIf?.source].compactMap { $0 }, types: rules.factTypes)
+    scoreLists = rules.factTypes.indices.map { ListRecords(scoreUse[$0], type: rules.factTypes[$0], store: store) }
+    let outcomeTypes = rules.outcomes.map { outcome in
+      FactListUse.uses([outcome.when?.source, outcome.onlyIf?.source].compactMap { $0 }, types: rules.factTypes,
+                       objects: objects).map { $0 != .none }
     }
+    self.outcomeTypes = outcomeTypes
+    outcomeTypeUnion = (0..<rules.factTypes.count).map { type in outcomeTypes.contains { $0[type] } }
     outcomeWhen = rules.outcomes.map { EnginePlan.recompiled($0.when, environments.outcome)?.compiled }
     outcomeOnlyIf = rules.outcomes.map { EnginePlan.recompiled($0.onlyIf, environments.outcome)?.compiled }
     scopeNames = rules.periods.map(\.id) + ["annual"]

@@ -48,7 +48,7 @@ public enum Evaluation {
 
   /// Reads the roster and facts, evaluates every scope, and returns the result.
   public static func run(_ request: EvaluationRequest) -> Result<EvaluationResult, EvaluationProblem> {
-    runDetailed(request).map(\.result)
+    runDetailed(request, fastIngest: true, keepTables: false).map(\.result)
   }
 
   /// A result with what produced it, for explanations.
@@ -64,12 +64,15 @@ public enum Evaluation {
   }
 
   /// `fastIngest: false` reads every file with the general reader (for tests: both
-  /// give the same results).
-  static func runDetailed(_ request: EvaluationRequest, fastIngest: Bool) -> Result<Detailed, EvaluationProblem> {
+  /// give the same results); `keepTables: false` frees each block of facts once its
+  /// subjects are evaluated (then `Detailed.inputs.facts` is empty).
+  static func runDetailed(
+    _ request: EvaluationRequest, fastIngest: Bool, keepTables: Bool = true
+  ) -> Result<Detailed, EvaluationProblem> {
     guard let rules = request.rules.rules else {
       return .failure(.rules(request.rules.diagnostics))
     }
-    if fastIngest, let result = runFast(request, rules: rules) { return result }
+    if fastIngest, let result = runFast(request, rules: rules, keepTables: keepTables) { return result }
     var rosterFile: RawFile? = nil
     if let path = request.subjectsPath {
       switch readRaw(path: path, format: request.inputFormat) {
@@ -85,12 +88,14 @@ public enum Evaluation {
       }
     }
     return runDetailed(rules: rules, ruleBytes: request.rules.bytes, rosterFile: rosterFile, factFiles: files,
-                       threads: request.threads)
+                       threads: request.threads, keepTables: keepTables)
   }
 
   /// The fast path for CSV fact files (typed from their bytes, in parallel); nil when a
   /// file or the roster needs the general path, which then also reports any problem.
-  static func runFast(_ request: EvaluationRequest, rules: RuleSet) -> Result<Detailed, EvaluationProblem>? {
+  static func runFast(
+    _ request: EvaluationRequest, rules: RuleSet, keepTables: Bool = true
+  ) -> Result<Detailed, EvaluationProblem>? {
     guard !request.factPaths.isEmpty else { return nil }
     for path in request.factPaths {
       let format = request.inputFormat ?? InputFormat.of(path: path).flatMap { InputFileFormat(rawValue: $0.rawValue) }
@@ -121,17 +126,20 @@ public enum Evaluation {
     Trace.mark("read")
     let assembled = FactTableAssembler(
       schema: schema, files: request.factPaths, subjectCount: roster.subjects.count, threads: request.threads
-    ).assemble(chunks)
-    let inputs = FactInputs(
-      table: assembled.table, rejected: assembled.rejected, files: request.factPaths, inputs: infos,
+    ).prepare(chunks)
+    chunks = []  // the source owns the facts now (and frees them block by block)
+    var inputs = FactInputs(
+      source: assembled.source, rejected: assembled.rejected, files: request.factPaths, inputs: infos,
       recordCount: assembled.recordCount, warnings: rosterWarnings, rules: rules, roster: roster, environments: environments)
+    inputs.keepTables = keepTables
     return evaluate(rules: rules, ruleBytes: request.rules.bytes, roster: roster, inputs: inputs,
                     environments: environments, threads: request.threads)
   }
 
   /// Evaluates checked rules on raw roster and fact files already read.
   static func runDetailed(
-    rules: RuleSet, ruleBytes: [UInt8], rosterFile: RawFile?, factFiles files: [RawFile], threads: Int
+    rules: RuleSet, ruleBytes: [UInt8], rosterFile: RawFile?, factFiles files: [RawFile], threads: Int,
+    keepTables: Bool = true
   ) -> Result<Detailed, EvaluationProblem> {
     let environments = RuleEnvironments(rules)
     let loader = FactLoader(rules: rules, environments: environments)
@@ -154,6 +162,7 @@ public enum Evaluation {
     }
     if !unknown.isEmpty { return .failure(.inputs(unknown)) }
     var inputs = loader.load(files: files, roster: roster, threads: threads)
+    inputs.keepTables = keepTables
     inputs.warnings = rosterWarnings
     return evaluate(rules: rules, ruleBytes: ruleBytes, roster: roster, inputs: inputs, environments: environments,
                     threads: threads)

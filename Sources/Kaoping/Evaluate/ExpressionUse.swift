@@ -93,17 +93,17 @@ struct FactExpression: Sendable {
   /// The values its result depends on (nil: not remembered).
   let reads: ExpressionUse.Reads?
 
-  init(_ expression: RuleExpression, compiled: CompiledExpression, type: FactType, table: FactTable) {
+  init(_ expression: RuleExpression, compiled: CompiledExpression, type: FactType, store: FactStore) {
     source = expression
     self.compiled = compiled
     var reads = ExpressionUse.perFactReads(expression.source, declared: type.fields)
     if let current = reads {
       let keys = current.fields.count + (current.subject ? 1 : 0) + (current.scope ? 1 : 0)
-      let ambiguousInt = !table.intMinSlots.isEmpty && current.fields.contains { field in
+      let ambiguousInt = !store.intMinSlots.isEmpty && current.fields.contains { field in
         if case .declared(let index) = field, SlotKind(type.fields[index].type) == .int { return true }
         return false
       }
-      let respelled = !table.subjectText.isEmpty && current.fields.contains(.subjectText)
+      let respelled = !store.subjectText.isEmpty && current.fields.contains(.subjectText)
       if keys > 4 || ambiguousInt || respelled { reads = nil }
     }
     self.reads = reads

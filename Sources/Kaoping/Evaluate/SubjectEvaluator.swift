@@ -3,7 +3,8 @@
 /// worker thread.
 struct SubjectEvaluator {
   let engine: Engine
-  let table: FactTable
+  /// The table of the block of subjects being evaluated.
+  var table: FactTable
   let plan: EnginePlan
   let rules: RuleSet
 
@@ -30,6 +31,8 @@ struct SubjectEvaluator {
   /// Records built for this subject (`fact` objects), by position.
   private var records: [Value?] = []
   private var subjectRecord: Value = .null
+  /// Per fact type: records shared by facts with the same values in the fields read.
+  private var sharedRecords: [Memo<Value>]
   private var work = Engine.SubjectWork()
 
   enum WhenResult {
@@ -44,14 +47,15 @@ struct SubjectEvaluator {
     case reject(String)
   }
 
-  init(engine: Engine) {
+  init(engine: Engine, table: FactTable) {
     self.engine = engine
-    table = engine.table
+    self.table = table
     plan = engine.plan
     rules = engine.rules
     whenMemos = plan.perFact.map { _ in Memo() }
     pointsMemos = plan.perFact.map { _ in Memo() }
     scorerAllowed = plan.perFact.map { _ in [:] }
+    sharedRecords = engine.rules.factTypes.map { _ in Memo() }
     selected = plan.perFact.map { _ in [] }
     decisions = plan.perFact.map { _ in [] }
   }
@@ -59,8 +63,9 @@ struct SubjectEvaluator {
   // MARK: One subject
 
   mutating func evaluate(_ subject: Int) -> Engine.SubjectWork {
-    start = table.subjectStart[subject]
-    count = table.subjectStart[subject + 1] - start
+    let range = table.range(of: subject)
+    start = range.lowerBound
+    count = range.count
     work = Engine.SubjectWork()
     subjectRecord = .object(engine.roster.subjects[subject].record)
     reset()
@@ -76,7 +81,9 @@ struct SubjectEvaluator {
       for entry in decisions[k] where rejection[Int(entry.fact)] < 0 { applied[Int(entry.fact)] = true }
     }
     for local in 0..<count where rejection[local] < 0 {
-      if applied[local] || plan.readTypes[Int(table.rows[start + local].type)] { work.applied += 1 } else { work.unmatched += 1 }
+      let type = Int(table.rows[start + local].type)
+      if applied[local] || plan.readTypes[type] { work.applied += 1 } else { work.unmatched += 1 }
+      if plan.outcomeTypeUnion[type] { work.outcomeFacts.append((table.rows[start + local], table.id(start + local), period[local])) }
     }
 
     // Ledgers per scope.
@@ -159,7 +166,8 @@ struct SubjectEvaluator {
   private mutating func reject(_ local: Int, _ code: DiagnosticCode, _ reason: String) {
     guard rejection[local] < 0 else { return }
     rejection[local] = Int32(work.rejections.count)
-    work.rejections.append((start + local, code, reason))
+    let row = table.rows[start + local]
+    work.rejections.append((table.id(start + local), Int(row.file), Int(row.row), code, reason))
   }
 
   private func itemEstimate(_ scope: Int) -> Int {
@@ -206,7 +214,7 @@ struct SubjectEvaluator {
 
   private mutating func factRecord(_ local: Int, subject: Int, object: ObjectType) -> Value {
     if let record = records[local] { return record }
-    let record = Value.object(table.record(start + local, subject: subject, roster: engine.roster, rules: rules, object: object))
+    let record = Value.object(table.record(start + local, subject: subject, roster: engine.roster, object: object))
     records[local] = record
     return record
   }
@@ -252,14 +260,14 @@ struct SubjectEvaluator {
       if let known = scorerAllowed[k][sourceID] {
         allowed = known
       } else {
-        allowed = scorers.contains(sourceID < 0 ? "" : table.pool.string(sourceID))
+        allowed = scorers.contains(sourceID < 0 ? "" : table.store.pool.string(sourceID))
         scorerAllowed[k][sourceID] = allowed
       }
       if !allowed {
         if sourceID < 0 {
           return .rejected(.unauthorisedSource, "no source: \(nodeID) is scored only by \(scorers.joined(separator: ", "))")
         }
-        let source = table.pool.string(sourceID)
+        let source = table.store.pool.string(sourceID)
         if let byName = rules.scorers.first(where: { $0.name == source }) {
           if scorers.contains(byName.id) {
             return .rejected(.unauthorisedSource,
@@ -329,18 +337,26 @@ struct SubjectEvaluator {
   // MARK: Phase 3
 
   private mutating func cancel(subject: Int) {
+    let store = table.store
     for local in 0..<count where rejection[local] < 0 {
       let fact = start + local
-      let type = Int(table.rows[fact].type)
-      guard plan.cancelling[type], table.hasRef(fact) else { continue }
-      let target = table.refTarget(fact)
-      let targetLocal = target.map { $0 - start } ?? -1
-      let sameSubject = targetLocal >= 0 && targetLocal < count
-      guard let target, !table.hasRef(target), !(sameSubject && rejection[targetLocal] >= 0) else {
-        reject(local, .refNamesNoFact, "ref names no fact: no fact with id '\(table.ref(fact) ?? "")' can be cancelled")
+      let row = table.rows[fact]
+      let type = Int(row.type)
+      guard plan.cancelling[type], let text = store.refText(row) else { continue }
+      // The fact its ref names: anywhere in the run, but cancelled only in this subject.
+      let target = store.refTargets[text]
+      var targetLocal = -1
+      if let target {
+        for other in 0..<count where table.rows[start + other].record == target.record {
+          targetLocal = other
+          break
+        }
+      }
+      guard let target, !target.hasRef, !(targetLocal >= 0 && rejection[targetLocal] >= 0) else {
+        reject(local, .refNamesNoFact, "ref names no fact: no fact with id '\(store.pool.string(text))' can be cancelled")
         continue
       }
-      guard sameSubject else { continue }
+      guard targetLocal >= 0 else { continue }
       // Cancels in every node that names this type and selected the target for this subject.
       for k in plan.perFact.indices where plan.perFact[k].cancelledBy[type] {
         guard selected[k][targetLocal >> 6] & (1 << UInt64(targetLocal & 63)) != 0 else { continue }
@@ -455,15 +471,75 @@ struct SubjectEvaluator {
   }
 
   /// The `facts` object of this subject in a scope: per type, its facts (not rejected)
-  /// in ledger order; lists of types no score expression reads are left empty.
-  private mutating func factsObject(subject: Int, scope: Int, types: [Bool]) -> Value {
-    var lists = [[Value]](repeating: [], count: rules.factTypes.count)
+  /// in ledger order; lists no score expression reads are left empty, and lists whose
+  /// elements are only read by field hold records shared by facts that agree on them.
+  private mutating func factsObject(subject: Int, scope: Int, lists plans: [EnginePlan.ListRecords]) -> Value {
+    let typeCount = rules.factTypes.count
+    var counts = [Int](repeating: 0, count: typeCount)
+    for local in 0..<count where rejection[local] < 0 && inScope(local, scope) {
+      counts[Int(table.rows[start + local].type)] += 1
+    }
+    var lists = [[Value]](repeating: [], count: typeCount)
+    for type in 0..<typeCount where counts[type] > 0 && plans[type].isRead { lists[type].reserveCapacity(counts[type]) }
     for local in 0..<count where rejection[local] < 0 && inScope(local, scope) {
       let type = Int(table.rows[start + local].type)
-      guard types[type], let object = engine.environments.factObjects[rules.factTypes[type].id] else { continue }
-      lists[type].append(factRecord(local, subject: subject, object: object))
+      switch plans[type] {
+      case .none: continue
+      case .whole:
+        guard let object = engine.environments.factObjects[rules.factTypes[type].id] else { continue }
+        lists[type].append(factRecord(local, subject: subject, object: object))
+      case .shared(let key, let slots):
+        lists[type].append(sharedRecord(local, type: type, subject: subject, key: key, slots: slots))
+      }
     }
     return .object(RecordValue(type: engine.environments.factsObject, fields: lists.map { .list($0) }))
+  }
+
+  /// A record with the fact's values in `slots` (and its type), other fields null,
+  /// shared with the facts of the same type that have the same values there.
+  private mutating func sharedRecord(
+    _ local: Int, type: Int, subject: Int, key: [ExpressionUse.Field], slots: [Int]
+  ) -> Value {
+    let fact = start + local
+    let row = table.rows[fact]
+    let store = table.store
+    var parts: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    for (index, field) in key.enumerated() {
+      let value: UInt64
+      switch field {
+      case .date: value = UInt64(bitPattern: Int64(row.date))
+      case .source: value = UInt64(bitPattern: Int64(row.source))
+      case .note: value = UInt64(bitPattern: Int64(store.note(row)))
+      case .subjectText: value = UInt64(subject)
+      case .declared(let field): value = store.slot(row, field)
+      }
+      switch index {
+      case 0: parts.0 = value
+      case 1: parts.1 = value
+      case 2: parts.2 = value
+      default: parts.3 = value
+      }
+    }
+    let memoKey = MemoKey(a: parts.0, b: parts.1, c: parts.2, d: parts.3)
+    if let shared = sharedRecords[type].lookup(memoKey) { return shared }
+    guard let object = engine.environments.factObjects[rules.factTypes[type].id] else { return .null }
+    var fields = [Value](repeating: .null, count: object.fields.count)
+    fields[2] = .string(store.typeIDs[type])
+    for slot in slots {
+      switch slot {
+      case 1: fields[1] = .string(store.subjectText(row, rosterID: engine.roster.subjects[subject].id))
+      case 3: fields[3] = row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date))
+      case 4: fields[4] = row.source < 0 ? .null : .string(store.pool.string(row.source))
+      case 5:
+        let note = store.note(row)
+        fields[5] = note < 0 ? .null : .string(store.pool.string(note))
+      case 6...: fields[slot] = store.value(row, field: slot - 6)
+      default: break
+      }
+    }
+    let record = Value.object(RecordValue(type: object, fields: fields))
+    sharedRecords[type].store(memoKey, record)
+    return record
   }
 
   private mutating func evaluateScore(
@@ -475,7 +551,7 @@ struct SubjectEvaluator {
     if let built = factsObject {
       facts = built
     } else {
-      facts = self.factsObject(subject: subject, scope: scope, types: plan.scoreTypes)
+      facts = self.factsObject(subject: subject, scope: scope, lists: plan.scoreLists)
       factsObject = facts
     }
     let scopeName = plan.scopeNames[scope]

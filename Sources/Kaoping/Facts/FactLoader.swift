@@ -116,9 +116,9 @@ struct FactLoader {
     }
     let assembled = FactTableAssembler(
       schema: schema, files: files.map(\.path), subjectCount: roster.subjects.count, threads: threads
-    ).assemble(chunks)
+    ).prepare(chunks)
     return FactInputs(
-      table: assembled.table, rejected: assembled.rejected, files: files.map(\.path),
+      source: assembled.source, rejected: assembled.rejected, files: files.map(\.path),
       inputs: files.map {
         InputInfo(role: .facts, path: $0.path, sha256: InputDigest.sha256Hex($0.bytes),
                   records: $0.records.count + $0.malformed.count)

@@ -42,7 +42,8 @@ struct Fact: Sendable {
 
 /// The facts of one run after phase 1, with what was rejected there.
 struct FactInputs: Sendable {
-  var table: FactTable
+  /// The facts, grouped by subject as the engine asks for each block.
+  var source: FactSource
   /// Facts rejected in phase 1.
   var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)]
   /// The fact files as given, in order.
@@ -55,14 +56,19 @@ struct FactInputs: Sendable {
   let rules: RuleSet
   let roster: Roster
   let environments: RuleEnvironments
+  /// Whether the engine keeps each block's table (for `facts`); false frees them as it goes.
+  var keepTables = true
 
-  /// Every valid fact as a standalone value, in input order (for explanations).
+  /// Every valid fact as a standalone value, in input order (for explanations; needs
+  /// `keepTables`).
   var facts: [Fact] {
     var result: [Fact] = []
-    for subject in roster.subjects.indices {
-      for index in table.subjectStart[subject]..<table.subjectStart[subject + 1] {
-        if let fact = table.fact(index, subject: subject, roster: roster, rules: rules, environments: environments) {
-          result.append(fact)
+    for table in source.keptTables {
+      for subject in table.firstSubject..<(table.firstSubject + table.subjectStart.count - 1) {
+        for index in table.range(of: subject) {
+          if let fact = table.fact(index, subject: subject, roster: roster, rules: rules, environments: environments) {
+            result.append(fact)
+          }
         }
       }
     }

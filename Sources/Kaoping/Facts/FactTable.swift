@@ -2,6 +2,14 @@
 // typed field values in fixed slots, strings interned once, ids as bytes. Nothing here
 // allocates per fact; a `Fact` (with its `RecordValue`) is built only when asked for.
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Interned strings: each distinct byte string once, with its Swift `String`.
 struct StringPool: Sendable {
   private(set) var interner = ByteStringInterner(capacity: 64)
@@ -35,8 +43,8 @@ struct StringPool: Sendable {
 /// How a slot holds a value of each field type.
 ///
 /// - string, enum, decimal: the pool id of the text (a decimal's value is cached by id);
-/// - int: the Int64's bits; `null` is `Int64.min`'s bits (an optional int field that
-///   really holds Int64.min is listed in `FactTable.intMinSlots`);
+/// - int: the Int64's bits; `null` is `Int64.min`'s bits (an int field that really holds
+///   Int64.min is listed in `FactStore.intMinSlots`);
 /// - bool: 0 or 1; date: the day number's bits (Int64); null is `FactSlot.null` for all
 ///   but int.
 enum FactSlot {
@@ -68,9 +76,9 @@ enum SlotKind: Sendable, Equatable {
 }
 
 /// One fact: 48 bytes. `v0`, `v1` hold the first two declared fields; `extra` points into
-/// `FactTable.overflow` at `[note, field 2, field 3, …]` when the fact has a note or more
+/// `FactStore.overflow` at `[note, field 2, field 3, …]` when the fact has a note or more
 /// than two fields.
-struct FactRow: Sendable {
+struct FactRow: Sendable, BitwiseCopyable {
   /// Offset in the id arena << 16 | length (0xFFFF: see `longIDLengths`).
   var id: UInt64
   var v0: UInt64
@@ -89,38 +97,42 @@ struct FactRow: Sendable {
   var type: Int32
 
   static let noDate = Int32.min
+
+  var record: FileRow { FileRow(file: file, row: row) }
 }
 
-/// A record's identity that survives reordering: its file and row.
+/// A record's identity: its file and row (unique within a run).
 struct FileRow: Hashable, Sendable {
   var file: Int32
   var row: Int32
 }
 
-/// The valid facts of a run, by subject, each subject's facts in ledger order: by
-/// (date, id) with undated facts first, those by (file, row) (§8.3).
-final class FactTable: Sendable {
-  let rows: [FactRow]
-  /// `subjectStart[s]..<subjectStart[s + 1]` are the facts of roster subject `s`.
-  let subjectStart: [Int]
-  let overflow: [UInt64]
-  let idArena: ByteBuffer
-  /// The real length of ids of 0xFFFF bytes or more, by arena offset.
-  let longIDLengths: [Int: Int]
+/// The fact a `ref` text names: the first fact, in input order, with that id.
+struct RefTarget: Sendable {
+  var record: FileRow
+  /// Whether that fact carries a `ref` itself (then it cannot be cancelled).
+  var hasRef: Bool
+}
+
+/// What every part of a run's fact table shares: strings, decimals, overflow slots,
+/// per-record exceptions and resolved refs.
+final class FactStore: Sendable {
   let pool: StringPool
   /// Exact values of decimal fields, by pool id of their text.
   let decimals: [Int32: ExactDecimal]
-  /// Optional int fields that hold Int64.min (whose slot reads as null otherwise): (record, field index).
+  let overflow: [UInt64]
+  /// Int fields that hold Int64.min (whose slot reads as null otherwise): (record, field index).
   let intMinSlots: Set<IntMinSlot>
   /// Facts whose `subject` text differs from the roster id it matched (canonically equal).
   let subjectText: [FileRow: Int32]
   /// Per fact type: its declared fields' slot kinds.
   let kinds: [[SlotKind]]
-  /// Per fact type: the declared field `ref` (string), if any.
+  /// Per fact type: the declared field `ref` (text), if any.
   let refField: [Int?]
-  /// For each `ref` text (by pool id): the fact (table index) with that id, the first
-  /// in input order; -1 when there is none.
-  let refTargets: [Int32: Int32]
+  /// For each `ref` text (by pool id): the fact it names, if any.
+  let refTargets: [Int32: RefTarget]
+  /// Type ids, for records.
+  let typeIDs: [String]
 
   struct IntMinSlot: Hashable, Sendable {
     var record: FileRow
@@ -128,41 +140,119 @@ final class FactTable: Sendable {
   }
 
   init(
-    rows: [FactRow], subjectStart: [Int], overflow: [UInt64], idArena: ByteBuffer, longIDLengths: [Int: Int],
-    pool: StringPool, decimals: [Int32: ExactDecimal], intMinSlots: Set<IntMinSlot>, subjectText: [FileRow: Int32],
-    kinds: [[SlotKind]], refField: [Int?], refTargets: [Int32: Int32]
+    pool: StringPool, decimals: [Int32: ExactDecimal], overflow: [UInt64], intMinSlots: Set<IntMinSlot>,
+    subjectText: [FileRow: Int32], kinds: [[SlotKind]], refField: [Int?], refTargets: [Int32: RefTarget], typeIDs: [String]
   ) {
-    self.rows = rows
-    self.subjectStart = subjectStart
-    self.overflow = overflow
-    self.idArena = idArena
-    self.longIDLengths = longIDLengths
     self.pool = pool
     self.decimals = decimals
+    self.overflow = overflow
     self.intMinSlots = intMinSlots
     self.subjectText = subjectText
     self.kinds = kinds
     self.refField = refField
     self.refTargets = refTargets
+    self.typeIDs = typeIDs
   }
 
-  /// The same table with `ref`s resolved.
-  func withRefTargets(_ targets: [Int32: Int32]) -> FactTable {
-    FactTable(
-      rows: rows, subjectStart: subjectStart, overflow: overflow, idArena: idArena, longIDLengths: longIDLengths,
-      pool: pool, decimals: decimals, intMinSlots: intMinSlots, subjectText: subjectText, kinds: kinds,
-      refField: refField, refTargets: targets)
+  /// The slot of declared field `field` of a row.
+  @inline(__always)
+  func slot(_ row: FactRow, _ field: Int) -> UInt64 {
+    switch field {
+    case 0: return row.v0
+    case 1: return row.v1
+    default: return overflow[Int(row.extra) + field - 1]
+    }
   }
 
-  /// The fact a fact's `ref` names (table index), if any.
-  func refTarget(_ fact: Int) -> Int? {
-    guard let field = refField[Int(rows[fact].type)] else { return nil }
-    let raw = slot(fact, field)
-    guard raw != FactSlot.null, let target = refTargets[Int32(truncatingIfNeeded: raw)], target >= 0 else { return nil }
-    return Int(target)
+  /// The pool id of the row's note, or -1.
+  func note(_ row: FactRow) -> Int32 {
+    guard row.extra >= 0 else { return -1 }
+    let value = overflow[Int(row.extra)]
+    return value == FactSlot.null ? -1 : Int32(truncatingIfNeeded: value)
+  }
+
+  /// The value of a declared field as expressions see it.
+  func value(_ row: FactRow, field: Int) -> Value {
+    let raw = slot(row, field)
+    switch kinds[Int(row.type)][field] {
+    case .string, .enumeration:
+      return raw == FactSlot.null ? .null : .string(pool.string(Int32(truncatingIfNeeded: raw)))
+    case .decimal:
+      guard raw != FactSlot.null, let decimal = decimals[Int32(truncatingIfNeeded: raw)] else { return .null }
+      return .decimal(decimal)
+    case .int:
+      if raw == FactSlot.intNull {
+        if !intMinSlots.isEmpty, intMinSlots.contains(IntMinSlot(record: row.record, field: field)) { return .int(.min) }
+        return .null
+      }
+      return .int(Int64(bitPattern: raw))
+    case .bool:
+      return raw == FactSlot.null ? .null : .bool(raw == 1)
+    case .date:
+      return raw == FactSlot.null ? .null : .date(CELDate(daysSinceEpoch: Int32(truncatingIfNeeded: Int64(bitPattern: raw))))
+    }
+  }
+
+  /// The pool id of the row's `ref` text, when its type declares one and it has a value.
+  func refText(_ row: FactRow) -> Int32? {
+    guard let field = refField[Int(row.type)] else { return nil }
+    let raw = slot(row, field)
+    return raw == FactSlot.null ? nil : Int32(truncatingIfNeeded: raw)
+  }
+
+  /// The subject text as the fact wrote it.
+  func subjectText(_ row: FactRow, rosterID: String) -> String {
+    if !subjectText.isEmpty, let id = subjectText[row.record] { return pool.string(id) }
+    return rosterID
+  }
+
+  /// The `fact` object expressions see: built-in fields, then declared fields.
+  func record(_ row: FactRow, id: String, rosterID: String, object: ObjectType) -> RecordValue {
+    let type = Int(row.type)
+    let declared = kinds[type].count
+    var fields: [Value] = []
+    fields.reserveCapacity(6 + declared)
+    fields.append(.string(id))
+    fields.append(.string(subjectText(row, rosterID: rosterID)))
+    fields.append(.string(typeIDs[type]))
+    fields.append(row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date)))
+    fields.append(row.source < 0 ? .null : .string(pool.string(row.source)))
+    let note = self.note(row)
+    fields.append(note < 0 ? .null : .string(pool.string(note)))
+    for field in 0..<declared { fields.append(value(row, field: field)) }
+    return RecordValue(type: object, fields: fields)
+  }
+}
+
+/// The valid facts of a block of subjects, each subject's facts in ledger order: by
+/// (date, id) with undated facts first, those by (file, row) (§8.3).
+final class FactTable: Sendable {
+  let store: FactStore
+  let rows: [FactRow]
+  /// The first subject (roster index) of the block.
+  let firstSubject: Int
+  /// `subjectStart[s - firstSubject]..<subjectStart[s - firstSubject + 1]` are subject s's facts.
+  let subjectStart: [Int]
+  let idArena: ByteBuffer
+  /// The real length of ids of 0xFFFF bytes or more, by arena offset.
+  let longIDLengths: [Int: Int]
+
+  init(store: FactStore, rows: [FactRow], firstSubject: Int, subjectStart: [Int], idArena: ByteBuffer, longIDLengths: [Int: Int]) {
+    self.store = store
+    self.rows = rows
+    self.firstSubject = firstSubject
+    self.subjectStart = subjectStart
+    self.idArena = idArena
+    self.longIDLengths = longIDLengths
   }
 
   var count: Int { rows.count }
+
+  /// The facts of a subject of the block.
+  @inline(__always)
+  func range(of subject: Int) -> Range<Int> {
+    subjectStart[subject - firstSubject]..<subjectStart[subject - firstSubject + 1]
+  }
 
   // MARK: Ids
 
@@ -198,51 +288,10 @@ final class FactTable: Sendable {
 
   // MARK: Values
 
-  /// The slot of declared field `field` of a fact.
   @inline(__always)
-  func slot(_ fact: Int, _ field: Int) -> UInt64 {
-    let row = rows[fact]
-    switch field {
-    case 0: return row.v0
-    case 1: return row.v1
-    default: return overflow[Int(row.extra) + field - 1]
-    }
-  }
+  func slot(_ fact: Int, _ field: Int) -> UInt64 { store.slot(rows[fact], field) }
 
-  /// The pool id of the fact's note, or -1.
-  func note(_ fact: Int) -> Int32 {
-    let extra = rows[fact].extra
-    guard extra >= 0 else { return -1 }
-    let value = overflow[Int(extra)]
-    return value == FactSlot.null ? -1 : Int32(truncatingIfNeeded: value)
-  }
-
-  /// The value of a declared field as expressions see it.
-  func value(_ fact: Int, field: Int) -> Value {
-    let raw = slot(fact, field)
-    let row = rows[fact]
-    switch kinds[Int(row.type)][field] {
-    case .string, .enumeration:
-      return raw == FactSlot.null ? .null : .string(pool.string(Int32(truncatingIfNeeded: raw)))
-    case .decimal:
-      guard raw != FactSlot.null, let decimal = decimals[Int32(truncatingIfNeeded: raw)] else { return .null }
-      return .decimal(decimal)
-    case .int:
-      if raw == FactSlot.intNull {
-        if !intMinSlots.isEmpty,
-          intMinSlots.contains(IntMinSlot(record: FileRow(file: row.file, row: row.row), field: field))
-        {
-          return .int(.min)
-        }
-        return .null
-      }
-      return .int(Int64(bitPattern: raw))
-    case .bool:
-      return raw == FactSlot.null ? .null : .bool(raw == 1)
-    case .date:
-      return raw == FactSlot.null ? .null : .date(CELDate(daysSinceEpoch: Int32(truncatingIfNeeded: Int64(bitPattern: raw))))
-    }
-  }
+  func note(_ fact: Int) -> Int32 { store.note(rows[fact]) }
 
   func date(_ fact: Int) -> CELDate? {
     let days = rows[fact].date
@@ -251,56 +300,17 @@ final class FactTable: Sendable {
 
   func source(_ fact: Int) -> String? {
     let id = rows[fact].source
-    return id < 0 ? nil : pool.string(id)
+    return id < 0 ? nil : store.pool.string(id)
   }
 
   /// The text of the fact's `ref`, when its type declares one and it has a value.
-  func ref(_ fact: Int) -> String? {
-    guard let field = refField[Int(rows[fact].type)] else { return nil }
-    let raw = slot(fact, field)
-    return raw == FactSlot.null ? nil : pool.string(Int32(truncatingIfNeeded: raw))
-  }
+  func ref(_ fact: Int) -> String? { store.refText(rows[fact]).map { store.pool.string($0) } }
 
-  func hasRef(_ fact: Int) -> Bool {
-    guard let field = refField[Int(rows[fact].type)] else { return false }
-    return slot(fact, field) != FactSlot.null
-  }
-
-  /// The subject text as the fact wrote it.
-  func subjectText(_ fact: Int, roster: Roster, subject: Int) -> String {
-    if !subjectText.isEmpty, let id = subjectText[FileRow(file: rows[fact].file, row: rows[fact].row)] {
-      return pool.string(id)
-    }
-    return roster.subjects[subject].id
-  }
-
-  /// The subject (roster index) of a fact.
-  func subject(of fact: Int) -> Int {
-    var low = 0
-    var high = subjectStart.count - 1
-    while low + 1 < high {
-      let middle = (low + high) / 2
-      if subjectStart[middle] <= fact { low = middle } else { high = middle }
-    }
-    return low
-  }
+  func hasRef(_ fact: Int) -> Bool { store.refText(rows[fact]) != nil }
 
   /// The `fact` object expressions see: built-in fields, then declared fields.
-  func record(_ fact: Int, subject: Int, roster: Roster, rules: RuleSet, object: ObjectType) -> RecordValue {
-    let row = rows[fact]
-    let type = Int(row.type)
-    let declared = kinds[type].count
-    var fields: [Value] = []
-    fields.reserveCapacity(6 + declared)
-    fields.append(.string(id(fact)))
-    fields.append(.string(subjectText(fact, roster: roster, subject: subject)))
-    fields.append(.string(rules.factTypes[type].id))
-    fields.append(row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date)))
-    fields.append(row.source < 0 ? .null : .string(pool.string(row.source)))
-    let note = self.note(fact)
-    fields.append(note < 0 ? .null : .string(pool.string(note)))
-    for field in 0..<declared { fields.append(value(fact, field: field)) }
-    return RecordValue(type: object, fields: fields)
+  func record(_ fact: Int, subject: Int, roster: Roster, object: ObjectType) -> RecordValue {
+    store.record(rows[fact], id: id(fact), rosterID: roster.subjects[subject].id, object: object)
   }
 
   /// The fact as a standalone value (for explanations).
@@ -311,15 +321,7 @@ final class FactTable: Sendable {
     let note = self.note(index)
     return Fact(
       id: id(index), subject: subject, type: Int(row.type), date: date(index), source: source(index), ref: ref(index),
-      note: note < 0 ? nil : pool.string(note), file: Int(row.file), row: Int(row.row),
-      record: record(index, subject: subject, roster: roster, rules: rules, object: object))
+      note: note < 0 ? nil : store.pool.string(note), file: Int(row.file), row: Int(row.row),
+      record: record(index, subject: subject, roster: roster, object: object))
   }
 }
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif

@@ -13,7 +13,7 @@ struct FactTableAssembler {
   let threads: Int
 
   struct Output {
-    var table: FactTable
+    var source: FactSource
     var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)]
     var recordCount: Int
   }
@@ -27,7 +27,9 @@ struct FactTableAssembler {
     UInt64(chunk) << 41 | 1 << 40 | UInt64(index)
   }
 
-  func assemble(_ input: [FactChunk]) -> Output {
+  /// Everything but the grouping by subject, which `FactSource.table(block:)` does one
+  /// block at a time.
+  func prepare(_ input: [FactChunk]) -> Output {
     var chunks = input
     let blocks = SubjectBlocks(subjects: subjectCount)
     let duplicates = findDuplicates(chunks)
@@ -44,11 +46,11 @@ struct FactTableAssembler {
       remaps.append(remap)
     }
 
-    // Overflow slots, one run after another; side records keyed by (file, row).
+    // Overflow slots, one run after another; side records keyed by (file, row); phase 1 rejections.
     var overflowBase: [Int] = []
     var overflow: [UInt64] = []
     overflow.reserveCapacity(chunks.reduce(0) { $0 + $1.overflow.count })
-    var intMinSlots = Set<FactTable.IntMinSlot>()
+    var intMinSlots = Set<FactStore.IntMinSlot>()
     var subjectText: [FileRow: Int32] = [:]
     var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)] = []
     var recordCount = 0
@@ -59,11 +61,11 @@ struct FactTableAssembler {
       chunks[c].overflow = []
       for (bucket, index, field) in chunk.intMinSlots {
         let row = chunk.buckets[Int(bucket)].rows[Int(index)]
-        intMinSlots.insert(.init(record: FileRow(file: row.file, row: row.row), field: Int(field)))
+        intMinSlots.insert(.init(record: row.record, field: Int(field)))
       }
       for (bucket, index, text) in chunk.subjectText {
         let row = chunk.buckets[Int(bucket)].rows[Int(index)]
-        subjectText[FileRow(file: row.file, row: row.row)] = remaps[c][Int(text)]
+        subjectText[row.record] = remaps[c][Int(text)]
       }
       let path = files[Int(chunk.file)]
       for (index, rejection) in chunk.rejected.enumerated() {
@@ -83,135 +85,79 @@ struct FactTableAssembler {
       }
     }
 
-    // The buckets, by block then chunk; the chunks keep nothing else that is big.
+    // The buckets, by block then chunk.
     let chunkCount = chunks.count
-    var buckets: [FactBucket] = []
-    buckets.reserveCapacity(blocks.count * chunkCount)
+    let buckets = UnsafeMutableBufferPointer<FactBucket>.allocate(capacity: blocks.count * chunkCount)
     for b in 0..<blocks.count {
-      for c in 0..<chunkCount { buckets.append(chunks[c].buckets[b]) }
+      for c in 0..<chunkCount { (buckets.baseAddress! + b * chunkCount + c).initialize(to: chunks[c].buckets[b]) }
     }
-    let files = chunks.map { Int($0.file) }
+    let fileOfChunk = chunks.map { Int($0.file) }
     chunks = []
 
-    // How many facts, and id bytes, each subject has.
-    let pathLengths = self.files.map(\.utf8.count)
-    var counts = [Int](repeating: 0, count: subjectCount + 1)
-    var idBytes = [Int](repeating: 0, count: subjectCount + 1)
+    // Rows to run-wide ids (pool, overflow); how many facts, and id bytes, each subject has.
+    let kinds = schema.types.map(\.kinds)
+    let pathLengths = files.map(\.utf8.count)
+    var counts = [Int](repeating: 0, count: subjectCount)
+    var idBytes = [Int](repeating: 0, count: subjectCount)
     let dropped = duplicates.facts
-    buckets.withUnsafeBufferPointer { buckets in
-      nonisolated(unsafe) let buckets = buckets
-      counts.withUnsafeMutableBufferPointer { counts in
-        nonisolated(unsafe) let counts = counts
-        idBytes.withUnsafeMutableBufferPointer { idBytes in
-          nonisolated(unsafe) let idBytes = idBytes
+    counts.withUnsafeMutableBufferPointer { counts in
+      nonisolated(unsafe) let counts = counts
+      idBytes.withUnsafeMutableBufferPointer { idBytes in
+        nonisolated(unsafe) let idBytes = idBytes
+        overflow.withUnsafeMutableBufferPointer { overflow in
+          nonisolated(unsafe) let overflow = overflow
+          nonisolated(unsafe) let buckets = buckets
           Parallel.forEach(blocks.count, threads: threads) { b in
             for c in 0..<chunkCount {
               let bucket = buckets[b * chunkCount + c]
-              for index in bucket.rows.indices {
-                if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
-                let row = bucket.rows[index]
-                let subject = Int(bucket.subjects[index]) + 1
-                counts[subject] += 1
-                idBytes[subject] += row.id == FactChunk.noID
-                  ? pathLengths[files[c]] + 1 + Self.digits(row.row) : FactTable.idLocation(row.id, long: bucket.longIDLengths).count
-              }
-            }
-          }
-        }
-      }
-    }
-    for s in 0..<subjectCount {
-      counts[s + 1] += counts[s]
-      idBytes[s + 1] += idBytes[s]
-    }
-    let subjectStart = counts
-    let total = counts[subjectCount]
-
-    // Each block's facts in place, in ledger order.
-    var rows = [FactRow](unsafeUninitializedCapacity: total) { _, count in count = total }
-    let arena = ByteBuffer(capacity: idBytes[subjectCount])
-    let arenaBase = arena.extend(by: idBytes[subjectCount])
-    let kinds = schema.types.map(\.kinds)
-    let paths = self.files
-    var longIDs: [[Int: Int]] = Array(repeating: [:], count: blocks.count)
-    buckets.withUnsafeMutableBufferPointer { buckets in
-      nonisolated(unsafe) let buckets = buckets
-      rows.withUnsafeMutableBufferPointer { rows in
-        nonisolated(unsafe) let rows = rows
-        overflow.withUnsafeMutableBufferPointer { overflow in
-          nonisolated(unsafe) let overflow = overflow
-          longIDs.withUnsafeMutableBufferPointer { longIDs in
-            nonisolated(unsafe) let longIDs = longIDs
-            nonisolated(unsafe) let arenaBase = arenaBase
-            Parallel.forEach(blocks.count, threads: threads) { b in
-              let subjects = blocks.range(b)
-              var next = Array(subjectStart[subjects.lowerBound..<subjects.upperBound])
-              var nextID = Array(idBytes[subjects.lowerBound..<subjects.upperBound])
-              var long: [Int: Int] = [:]
-              for c in 0..<chunkCount {
-                let bucket = buckets[b * chunkCount + c]
-                buckets[b * chunkCount + c] = FactBucket()  // release it as we go
-                let path = paths[files[c]]
-                let base = Int32(truncatingIfNeeded: overflowBase[c])
-                remaps[c].withUnsafeBufferPointer { remap in
-                  @inline(__always) func mapped(_ value: UInt64) -> UInt64 {
-                    value == FactSlot.null ? value : UInt64(remap[Int(value)])
-                  }
-                  for index in bucket.rows.indices {
-                    if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
-                    var row = bucket.rows[index]
-                    let local = Int(bucket.subjects[index]) - subjects.lowerBound
-                    let position = nextID[local]
-                    var length: Int
-                    if row.id == FactChunk.noID {
-                      var text = "\(path):\(row.row)"
-                      length = text.utf8.count
-                      text.withUTF8 { (arenaBase + position).copyMemory(from: $0.baseAddress!, byteCount: length) }
-                    } else {
-                      let (start, count) = FactTable.idLocation(row.id, long: bucket.longIDLengths)
-                      length = count
-                      (arenaBase + position).copyMemory(from: bucket.ids.base + start, byteCount: length)
-                    }
-                    nextID[local] = position + length
-                    if length >= 0xFFFF {
-                      long[position] = length
-                      length = 0xFFFF
-                    }
-                    row.id = UInt64(position) << 16 | UInt64(length)
-                    if row.source >= 0 { row.source = remap[Int(row.source)] }
-                    let fieldKinds = kinds[Int(row.type)]
-                    if fieldKinds.count > 0, fieldKinds[0].isPooled { row.v0 = mapped(row.v0) }
-                    if fieldKinds.count > 1, fieldKinds[1].isPooled { row.v1 = mapped(row.v1) }
-                    if row.extra >= 0 {
-                      row.extra += base
-                      let slot = Int(row.extra)
-                      overflow[slot] = mapped(overflow[slot])
-                      if fieldKinds.count > 2 {
-                        for field in 2..<fieldKinds.count where fieldKinds[field].isPooled {
-                          overflow[slot + field - 1] = mapped(overflow[slot + field - 1])
-                        }
+              let rows = bucket.rows
+              let subjects = bucket.subjects
+              let base = Int32(truncatingIfNeeded: overflowBase[c])
+              remaps[c].withUnsafeBufferPointer { remap in
+                @inline(__always) func mapped(_ value: UInt64) -> UInt64 {
+                  value == FactSlot.null ? value : UInt64(remap[Int(value)])
+                }
+                for index in rows.indices {
+                  var row = rows[index]
+                  if row.source >= 0 { row.source = remap[Int(row.source)] }
+                  let fieldKinds = kinds[Int(row.type)]
+                  if fieldKinds.count > 0, fieldKinds[0].isPooled { row.v0 = mapped(row.v0) }
+                  if fieldKinds.count > 1, fieldKinds[1].isPooled { row.v1 = mapped(row.v1) }
+                  if row.extra >= 0 {
+                    row.extra += base
+                    let slot = Int(row.extra)
+                    overflow[slot] = mapped(overflow[slot])
+                    if fieldKinds.count > 2 {
+                      for field in 2..<fieldKinds.count where fieldKinds[field].isPooled {
+                        overflow[slot + field - 1] = mapped(overflow[slot + field - 1])
                       }
                     }
-                    rows[next[local]] = row
-                    next[local] += 1
                   }
+                  rows[index] = row
+                  if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+                  let subject = Int(subjects[index])
+                  counts[subject] += 1
+                  idBytes[subject] += row.id == FactChunk.noID
+                    ? pathLengths[fileOfChunk[c]] + 1 + Self.digits(row.row)
+                    : FactTable.idLocation(row.id, long: bucket.longIDLengths).count
                 }
               }
-              longIDs[b] = long
-              Self.sortSubjects(subjects, starts: subjectStart, rows: rows, arena: arenaBase, long: long)
             }
           }
         }
       }
     }
-    var longIDLengths: [Int: Int] = [:]
-    for long in longIDs { longIDLengths.merge(long) { a, _ in a } }
-
-    let table = FactTable(
-      rows: rows, subjectStart: subjectStart, overflow: overflow, idArena: arena, longIDLengths: longIDLengths, pool: pool,
-      decimals: decimals, intMinSlots: intMinSlots, subjectText: subjectText, kinds: kinds,
-      refField: schema.types.map(\.refField), refTargets: [:])
-    return Output(table: table.withRefTargets(resolveRefs(table)), rejected: rejected, recordCount: recordCount)
+    let refField = schema.types.map(\.refField)
+    let refTargets = resolveRefs(
+      buckets: UnsafeBufferPointer(buckets), blocks: blocks, chunkCount: chunkCount, fileOfChunk: fileOfChunk,
+      dropped: dropped, pool: pool, refField: refField, kinds: kinds, overflow: overflow)
+    let store = FactStore(
+      pool: pool, decimals: decimals, overflow: overflow, intMinSlots: intMinSlots, subjectText: subjectText, kinds: kinds,
+      refField: refField, refTargets: refTargets, typeIDs: schema.typeIDs)
+    let source = FactSource(
+      store: store, blocks: blocks, chunkCount: chunkCount, buckets: buckets, fileOfChunk: fileOfChunk, paths: files,
+      dropped: dropped, counts: counts, idBytes: idBytes)
+    return Output(source: source, rejected: rejected, recordCount: recordCount)
   }
 
   /// Sorts each subject's facts (in input order) into ledger order: by date, undated
@@ -405,61 +351,199 @@ struct FactTableAssembler {
   // MARK: Refs
 
   /// For each distinct `ref` text: the first fact (in input order) whose id it names.
-  func resolveRefs(_ table: FactTable) -> [Int32: Int32] {
-    guard table.refField.contains(where: { $0 != nil }) else { return [:] }
+  func resolveRefs(
+    buckets: UnsafeBufferPointer<FactBucket>, blocks: SubjectBlocks, chunkCount: Int, fileOfChunk: [Int],
+    dropped: [UInt64: Int], pool: StringPool, refField: [Int?], kinds: [[SlotKind]], overflow: [UInt64]
+  ) -> [Int32: RefTarget] {
+    guard refField.contains(where: { $0 != nil }) else { return [:] }
+    @inline(__always) func slot(_ row: FactRow, _ field: Int) -> UInt64 {
+      switch field {
+      case 0: return row.v0
+      case 1: return row.v1
+      default: return overflow[Int(row.extra) + field - 1]
+      }
+    }
     // The distinct ref texts, by key.
     var keys = ByteStringInterner(capacity: 1024)
     var keyOfText: [Int32: Int32] = [:]
-    for fact in 0..<table.count {
-      let row = table.rows[fact]
-      guard let field = table.refField[Int(row.type)] else { continue }
-      let raw = table.slot(fact, field)
-      guard raw != FactSlot.null else { continue }
-      let text = Int32(truncatingIfNeeded: raw)
-      if keyOfText[text] != nil { continue }
-      let key = table.pool.withBytes(text) { bytes -> Int32? in
-        if FactChunk.isASCII(bytes) { return keys.intern(bytes) }
-        let nfc = IDKey.nfc(bytes)
-        return nfc.withUnsafeBytes { keys.intern($0) }
+    for bucket in buckets {
+      for row in bucket.rows {
+        guard let field = refField[Int(row.type)] else { continue }
+        let raw = slot(row, field)
+        guard raw != FactSlot.null else { continue }
+        let text = Int32(truncatingIfNeeded: raw)
+        if keyOfText[text] != nil { continue }
+        let key = pool.withBytes(text) { bytes -> Int32? in
+          if FactChunk.isASCII(bytes) { return keys.intern(bytes) }
+          let nfc = IDKey.nfc(bytes)
+          return nfc.withUnsafeBytes { keys.intern($0) }
+        }
+        keyOfText[text] = key ?? -1
       }
-      keyOfText[text] = key ?? -1
     }
     guard keys.count > 0 else { return [:] }
     // The first fact (smallest file, row) whose id has each key.
     let keyCount = keys.count
     let frozen = keys
-    let parts = Parallel.chunks(count: table.count, threads: threads)
-    var found = [[Int32]](repeating: [], count: parts.count)
+    let paths = files
+    let ranges = Parallel.chunks(count: blocks.count, threads: threads)
+    var found = [[RefTarget?]](repeating: [], count: ranges.count)
     found.withUnsafeMutableBufferPointer { output in
       nonisolated(unsafe) let output = output
-      Parallel.forEach(parts.count, threads: threads) { part in
-        var best = [Int32](repeating: -1, count: keyCount)
-        for fact in parts[part] {
-          let key = table.withID(fact) { bytes -> Int32? in
-            if FactChunk.isASCII(bytes) { return frozen.id(of: bytes) }
-            let nfc = IDKey.nfc(bytes)
-            return nfc.withUnsafeBytes { frozen.id(of: $0) }
+      Parallel.forEach(ranges.count, threads: threads) { part in
+        var best = [RefTarget?](repeating: nil, count: keyCount)
+        for b in ranges[part] {
+        for c in 0..<chunkCount {
+          let bucket = buckets[b * chunkCount + c]
+          for (index, row) in bucket.rows.enumerated() {
+            if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+            func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+              if FactChunk.isASCII(bytes) { return frozen.id(of: bytes) }
+              let nfc = IDKey.nfc(bytes)
+              return nfc.withUnsafeBytes { frozen.id(of: $0) }
+            }
+            let key: Int32?
+            if row.id == FactChunk.noID {
+              var text = "\(paths[fileOfChunk[c]]):\(row.row)"
+              key = text.withUTF8 { lookup(UnsafeRawBufferPointer($0)) }
+            } else {
+              let (start, length) = FactTable.idLocation(row.id, long: bucket.longIDLengths)
+              key = lookup(bucket.ids.bytes(start, length))
+            }
+            guard let key else { continue }
+            let hasRef = refField[Int(row.type)].map { slot(row, $0) != FactSlot.null } ?? false
+            if let current = best[Int(key)], !Self.inputOrder(row.record, before: current.record) { continue }
+            best[Int(key)] = RefTarget(record: row.record, hasRef: hasRef)
           }
-          guard let key else { continue }
-          let current = best[Int(key)]
-          if current < 0 || Self.inputOrder(table.rows[fact], before: table.rows[Int(current)]) { best[Int(key)] = Int32(fact) }
+        }
         }
         output[part] = best
       }
     }
-    var first = [Int32](repeating: -1, count: keyCount)
+    var first = [RefTarget?](repeating: nil, count: keyCount)
     for best in found {
-      for (key, fact) in best.enumerated() where fact >= 0 {
-        let current = first[key]
-        if current < 0 || Self.inputOrder(table.rows[Int(fact)], before: table.rows[Int(current)]) { first[key] = fact }
+      for (key, target) in best.enumerated() {
+        guard let target else { continue }
+        if let current = first[key], !Self.inputOrder(target.record, before: current.record) { continue }
+        first[key] = target
       }
     }
-    return keyOfText.mapValues { $0 < 0 ? -1 : first[Int($0)] }
+    var result: [Int32: RefTarget] = [:]
+    for (text, key) in keyOfText where key >= 0 {
+      if let target = first[Int(key)] { result[text] = target }
+    }
+    return result
   }
 
-  static func inputOrder(_ a: FactRow, before b: FactRow) -> Bool {
+  static func inputOrder(_ a: FileRow, before b: FileRow) -> Bool {
     a.file != b.file ? a.file < b.file : a.row < b.row
   }
+}
+
+/// The facts of a run, grouped by subject one block at a time: `table(block:)` builds a
+/// block's table (and frees what the reader kept for it). Each block is built once.
+final class FactSource: @unchecked Sendable {
+  let store: FactStore
+  let blocks: SubjectBlocks
+  let chunkCount: Int
+  /// Per block, per chunk: the facts read.
+  private let buckets: UnsafeMutableBufferPointer<FactBucket>
+  private let fileOfChunk: [Int]
+  private let paths: [String]
+  private let dropped: [UInt64: Int]
+  /// Per subject: the number of facts and of id bytes.
+  private let counts: [Int]
+  private let idBytes: [Int]
+  /// Tables kept for explanations.
+  private let kept: UnsafeMutableBufferPointer<FactTable?>
+
+  init(
+    store: FactStore, blocks: SubjectBlocks, chunkCount: Int, buckets: UnsafeMutableBufferPointer<FactBucket>,
+    fileOfChunk: [Int], paths: [String], dropped: [UInt64: Int], counts: [Int], idBytes: [Int]
+  ) {
+    self.store = store
+    self.blocks = blocks
+    self.chunkCount = chunkCount
+    self.buckets = buckets
+    self.fileOfChunk = fileOfChunk
+    self.paths = paths
+    self.dropped = dropped
+    self.counts = counts
+    self.idBytes = idBytes
+    kept = .allocate(capacity: blocks.count)
+    kept.initialize(repeating: nil)
+  }
+
+  deinit {
+    buckets.deinitialize()
+    buckets.deallocate()
+    kept.deinitialize()
+    kept.deallocate()
+  }
+
+  /// Facts of all subjects.
+  var factCount: Int { counts.reduce(0, +) }
+
+  /// The table of block `b`, in ledger order; `keep` keeps it for `keptTables`. Call once per
+  /// block (blocks may be built on different threads at once).
+  func table(block b: Int, keep: Bool) -> FactTable {
+    let subjects = blocks.range(b)
+    var subjectStart = [Int](repeating: 0, count: subjects.count + 1)
+    var idStart = [Int](repeating: 0, count: subjects.count + 1)
+    for (local, subject) in subjects.enumerated() {
+      subjectStart[local + 1] = subjectStart[local] + counts[subject]
+      idStart[local + 1] = idStart[local] + idBytes[subject]
+    }
+    let total = subjectStart[subjects.count]
+    var rows = [FactRow](unsafeUninitializedCapacity: total) { _, count in count = total }
+    let arena = ByteBuffer(capacity: idStart[subjects.count])
+    let arenaBase = arena.extend(by: idStart[subjects.count])
+    var next = subjectStart
+    var nextID = idStart
+    var long: [Int: Int] = [:]
+    rows.withUnsafeMutableBufferPointer { rows in
+      for c in 0..<chunkCount {
+        let bucket = buckets[b * chunkCount + c]
+        buckets[b * chunkCount + c] = FactBucket()  // free it as we go
+        let path = paths[fileOfChunk[c]]
+        let source = bucket.rows
+        let subjectOf = bucket.subjects
+        for index in source.indices {
+          if !dropped.isEmpty, dropped[FactTableAssembler.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+          var row = source[index]
+          let local = Int(subjectOf[index]) - subjects.lowerBound
+          let position = nextID[local]
+          var length: Int
+          if row.id == FactChunk.noID {
+            var text = "\(path):\(row.row)"
+            length = text.utf8.count
+            text.withUTF8 { (arenaBase + position).copyMemory(from: $0.baseAddress!, byteCount: length) }
+          } else {
+            let (start, count) = FactTable.idLocation(row.id, long: bucket.longIDLengths)
+            length = count
+            (arenaBase + position).copyMemory(from: bucket.ids.base + start, byteCount: length)
+          }
+          nextID[local] = position + length
+          if length >= 0xFFFF {
+            long[position] = length
+            length = 0xFFFF
+          }
+          row.id = UInt64(position) << 16 | UInt64(length)
+          rows[next[local]] = row
+          next[local] += 1
+        }
+      }
+      FactTableAssembler.sortSubjects(0..<subjects.count, starts: subjectStart, rows: rows, arena: arenaBase, long: long)
+    }
+    let table = FactTable(
+      store: store, rows: rows, firstSubject: subjects.lowerBound, subjectStart: subjectStart, idArena: arena,
+      longIDLengths: long)
+    if keep { kept[b] = table }
+    return table
+  }
+
+  /// The tables kept by `table(block:keep:)`, by block.
+  var keptTables: [FactTable] { kept.compactMap { $0 } }
 }
 
 /// Keys under which ids compare as Swift strings do (canonical equivalence).

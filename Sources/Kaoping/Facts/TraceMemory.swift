@@ -9,6 +9,10 @@ enum Trace {
   nonisolated(unsafe) static var last = DispatchTime.now().uptimeNanoseconds
   static func mark(_ what: String) {
     guard enabled else { return }
+    if getenv("KAOPING_TRACE_TRIM") != nil, let symbol = dlsym(nil, "malloc_trim") {
+      typealias Trim = @convention(c) (Int) -> Int32
+      _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
     let now = DispatchTime.now().uptimeNanoseconds
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -66,6 +66,8 @@ import Testing
       others["general/\(threads)"] = outcome(Evaluation.runDetailed(request(threads), fastIngest: false).map(\.result))
       others["fast/\(threads)"] = outcome(Evaluation.runDetailed(request(threads), fastIngest: true).map(\.result))
     }
+    // As `kaoping eval` runs it: fast ingest, blocks freed as they are evaluated.
+    others["run/2"] = outcome(Evaluation.run(request(2)))
     let fast = loaded.rules.map { Evaluation.runFast(request(2), rules: $0) != nil } ?? false
     return (reference, others, fast)
   }
