@@ -14,8 +14,11 @@ struct DiffCommand: ParsableCommand {
     commandName: "diff",
     abstract: "Evaluate two versions of a rule file on the same inputs and report whose results move.",
     discussion: """
-      Exit status: 0, or 3 when --fail-on names a kind of change that occurs; 1 when NEW does not check; \
-      2 when an input cannot be read.
+      Lists, per scope, each subject whose total, rank, grade or outcomes differ (subjects that \
+      do not move are left out), then a summary. --format markdown is ready to post as a \
+      pull-request comment. Exit status: 0; 3 when --fail-on names a kind of change that \
+      occurs; 1 when OLD or NEW does not check (its diagnostics are printed) or a per-subject \
+      expression fails; 2 when an input cannot be read or is malformed; 64 on a usage error.
       """
   )
 
@@ -30,30 +33,45 @@ struct DiffCommand: ParsableCommand {
   @Option(help: "Which scopes to compare: all (default), annual, or a period id.")
   var scope: String = "all"
 
-  @Option(help: "Output format: text, markdown or json.")
+  @Option(help: "Output format: text, markdown (a pull-request comment) or json.")
   var format: DiffFormat = .text
 
-  @Option(help: "Exit 3 when a change of one of these kinds exists: total,rank,grade,outcome.")
+  @Option(help: ArgumentHelp(
+    "Exit 3 when a change of one of these kinds exists (comma-separated).", valueName: "total,rank,grade,outcome"))
   var failOn: String?
 
-  func run() throws {
+  /// The kinds `--fail-on` names.
+  private func failKinds() throws -> Set<ChangeKind> {
+    guard let failOn else { return [] }
     var kinds: Set<ChangeKind> = []
-    if let failOn {
-      for word in failOn.split(separator: ",") {
-        let name = word == "outcome" ? "outcomes" : String(word)
-        guard let kind = ChangeKind(rawValue: name) else {
-          throw ValidationError("--fail-on takes total, rank, grade and outcome, not '\(word)'")
-        }
-        kinds.insert(kind)
+    for word in failOn.split(separator: ",", omittingEmptySubsequences: false) {
+      let trimmed = word.trimmingSpaces
+      guard let kind = ChangeKind(option: trimmed) else {
+        throw ValidationError("--fail-on takes a comma-separated list of total, rank, grade and outcome, not '\(trimmed)'")
       }
+      kinds.insert(kind)
     }
+    return kinds
+  }
+
+  func validate() throws {
+    _ = try failKinds()
+  }
+
+  func run() throws {
+    let kinds = try failKinds()
+    // NEW first: when the change breaks the rules, that is what the author must see.
     let newRules = try loadRulesOrExit(new)
     let oldRules = try loadRulesOrExit(old)
     func evaluate(_ rules: LoadedRules) throws -> EvaluationResult {
       let request = EvaluationRequest(
         rules: rules, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
         threads: input.threads ?? Evaluation.defaultThreads)
-      switch Evaluation.run(request) {
+      let progress = ProgressLine(
+        "scoring \(rules.path)…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
+      let outcome = Evaluation.run(request)
+      progress.finish()
+      switch outcome {
       case .failure(let problem): throw failure(for: problem)
       case .success(let result):
         guard let selected = result.selectingScope(scope) else {
@@ -62,12 +80,23 @@ struct DiffCommand: ParsableCommand {
         return selected
       }
     }
-    let diff = ResultDiff(old: try evaluate(oldRules), new: try evaluate(newRules))
+    let after = try evaluate(newRules)
+    let before = try evaluate(oldRules)
+    let diff = ResultDiff(
+      old: before, new: after, oldLabel: old, newLabel: new,
+      outcomeOrder: (newRules.rules?.outcomes ?? []).map(\.id) + (oldRules.rules?.outcomes ?? []).map(\.id))
     switch format {
     case .text: Output.standardOutput(diff.text)
     case .markdown: Output.standardOutput(diff.markdown)
     case .json: Output.standardOutput(diff.json)
     }
-    if !kinds.isEmpty, diff.contains(any: kinds) { throw ExitCode(3) }
+    if diff.contains(any: kinds) { throw ExitCode(3) }
+  }
+}
+
+extension Substring {
+  /// Without leading and trailing spaces.
+  fileprivate var trimmingSpaces: String {
+    String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
   }
 }

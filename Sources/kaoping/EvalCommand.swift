@@ -39,7 +39,11 @@ struct EvalCommand: ParsableCommand {
       rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
       threads: input.threads ?? Evaluation.defaultThreads)
     var result: EvaluationResult
-    switch Evaluation.run(request) {
+    let progress = ProgressLine(
+      "scoring \(input.facts.count) fact file(s)…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
+    let outcome = Evaluation.run(request)
+    progress.finish()
+    switch outcome {
     case .failure(let problem): throw failure(for: problem)
     case .success(let value): result = value
     }
@@ -65,5 +69,8 @@ struct EvalCommand: ParsableCommand {
     } else {
       Output.standardOutput(bytes)
     }
+    // Everything is written (unbuffered): end the process now rather than spend time
+    // releasing a large result and fact table one object at a time.
+    Output.exitNow(0)
   }
 }

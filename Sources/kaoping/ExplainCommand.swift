@@ -1,11 +1,22 @@
 import ArgumentParser
 import Kaoping
 
+extension ExplanationFormat: ExpressibleByArgument {}
+
 /// `kaoping explain`: everything behind one subject's result.
 struct ExplainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
-    abstract: "Explain one subject's result point by point."
+    abstract: "Explain one subject's result point by point.",
+    discussion: """
+      For each scope: every line item with the fact's date, type, source and fields and the \
+      rule that scored it; caps and min/max adjustments; cancelled items and the fact that \
+      cancelled them; each score's value and tier; the total; rank and group size; each \
+      outcome and why; the grade and why not each grade above it. --format json writes the \
+      same as one JSON document (format kaoping-explain/1). Exit status: 0; 1 when the rules \
+      do not check or a per-subject expression fails; 2 when an input cannot be read or is \
+      malformed; 64 on a usage error (an unknown subject or scope).
+      """
   )
 
   @Argument(help: "The rule file.")
@@ -19,12 +30,19 @@ struct ExplainCommand: ParsableCommand {
   @Option(help: "Which scopes to explain: all (default), annual, or a period id.")
   var scope: String = "all"
 
+  @Option(help: "Output format: text or json.")
+  var format: ExplanationFormat = .text
+
   func run() throws {
     let loaded = try loadRulesOrExit(rules)
     let request = EvaluationRequest(
       rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
       threads: input.threads ?? Evaluation.defaultThreads)
-    switch Explanation.explain(request, subject: subject, scope: scope) {
+    let progress = ProgressLine(
+      "scoring…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
+    let outcome = Explanation.explain(request, subject: subject, scope: scope, format: format)
+    progress.finish()
+    switch outcome {
     case .success(let text): Output.standardOutput(text)
     case .failure(.evaluation(let problem)): throw failure(for: problem)
     case .failure(.unknownSubject(let message)), .failure(.unknownScope(let message)):

@@ -12,6 +12,12 @@ enum Output {
   static func standardOutput(_ bytes: [UInt8]) { write(bytes, to: 1) }
   static func standardError(_ text: String) { write(Array(text.utf8), to: 2) }
 
+  /// Ends the process at once with `status`: the output is written unbuffered, so
+  /// nothing is lost, and large results are not released one object at a time.
+  static func exitNow(_ status: Int32) -> Never {
+    exit(status)
+  }
+
   private static func write(_ bytes: [UInt8], to fd: Int32) {
     var bytes = bytes
     var offset = 0

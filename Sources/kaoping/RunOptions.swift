@@ -51,7 +51,7 @@ func failure(for problem: EvaluationProblem) -> ExitCode {
     Output.standardError(Diagnostic.render(diagnostics, as: .text))
     return ExitCode(Status.inputs)
   case .evaluation(let errors):
-    for error in errors { Output.standardError("error: \(error.description) [K501]\n") }
+    for error in errors { Output.standardError("error: \(error.description) [\(error.code)]\n") }
     return ExitCode(Status.rules)
   }
 }

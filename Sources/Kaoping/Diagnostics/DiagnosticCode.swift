@@ -47,21 +47,23 @@ extension DiagnosticCode {
 
   // MARK: Rule-file structure (K1xx)
 
-  /// `kaoping:` names a format version this engine does not know (or is missing).
+  /// `kaoping:` names a format version this engine does not know, is quoted, or is missing.
+  /// A file with this error gets no other diagnostic.
   public static let unsupportedVersion: DiagnosticCode = "K100"
   /// A required key is missing.
   public static let missingKey: DiagnosticCode = "K101"
   /// A key that is not allowed here (and does not start with `x-`).
   public static let unknownKey: DiagnosticCode = "K102"
-  /// A scalar of the wrong kind: text where a number, a boolean or a date is expected.
+  /// A scalar of the wrong kind: text where a number or a boolean is expected (also a quoted
+  /// number, `yes`/`no` for a boolean, a percentage where none is allowed), or an empty value.
   public static let wrongScalar: DiagnosticCode = "K103"
   /// A list where a mapping is expected, or the other way round.
   public static let wrongShape: DiagnosticCode = "K104"
-  /// An id that is not `[A-Za-z_][A-Za-z0-9_]*`, or is a reserved word.
+  /// An id that is not `[A-Za-z_][A-Za-z0-9_]*`, or is a reserved word, or `annual`/`all` as a period id.
   public static let invalidID: DiagnosticCode = "K105"
-  /// Two things of one kind share an id.
+  /// Two things of one kind share an id (also an enum value listed twice).
   public static let duplicateID: DiagnosticCode = "K106"
-  /// A date that is not a real `YYYY-MM-DD` day, or a range `a..b` with `b < a`.
+  /// A date that is not a real `YYYY-MM-DD` day, or a malformed range `a..b` (a reversed range is K305).
   public static let invalidDate: DiagnosticCode = "K107"
   /// A number outside its allowed range (`decimals` 0–6, a negative cap …).
   public static let outOfRange: DiagnosticCode = "K108"
@@ -69,9 +71,10 @@ extension DiagnosticCode {
   public static let invalidChoice: DiagnosticCode = "K109"
   /// An indicator with two kinds (`bonus` and `score` …) or none.
   public static let indicatorKind: DiagnosticCode = "K110"
-  /// A field type that does not exist, or an `enum` without values.
+  /// A field type that does not exist, an `enum` without values, or `values` on a field that is not an enum.
   public static let invalidFieldType: DiagnosticCode = "K111"
-  /// A fact field named like a built-in field (`id`, `subject`, `type`, `date`, `source`, `note`).
+  /// A fact field named like a built-in field (`id`, `subject`, `type`, `date`, `source`, `note`),
+  /// or a roster attribute named like a roster column (`id`, `name`, `group`).
   public static let builtInFieldName: DiagnosticCode = "K112"
 
   // MARK: Rule checks (K3xx)
@@ -89,7 +92,7 @@ extension DiagnosticCode {
   public static let reversedRange: DiagnosticCode = "K305"
   /// Grade or tier mins that are not strictly decreasing.
   public static let minsNotDecreasing: DiagnosticCode = "K306"
-  /// The last grade has a `min` (somebody could end ungraded), or a tier other than the last lacks one.
+  /// The last grade has a `min` (somebody could end ungraded), or a grade or tier other than the last lacks one.
   public static let lastGradeMin: DiagnosticCode = "K307"
   /// A `quota` on a grade without `min`.
   public static let quotaWithoutMin: DiagnosticCode = "K308"
@@ -107,7 +110,8 @@ extension DiagnosticCode {
   public static let cancellation: DiagnosticCode = "K314"
   /// A `ref` field on a type no `cancelled_by` names, or not a required string.
   public static let refField: DiagnosticCode = "K315"
-  /// An expression whose result has the wrong type (a `when` that is not bool, points that are not numbers).
+  /// An expression whose result has the wrong type (a `when` or `only_if` that is not bool, points or a
+  /// value that are not numbers, a table `by` that is not text, a number or a bool).
   public static let expressionType: DiagnosticCode = "K316"
   /// `workdays` used without a calendar that covers the dates (no periods and no `covers`).
   public static let calendarCoverage: DiagnosticCode = "K317"
@@ -126,7 +130,7 @@ extension DiagnosticCode {
 
   /// A declared fact type that no indicator or outcome reads.
   public static let unreadFactType: DiagnosticCode = "K350"
-  /// A tier that can never match.
+  /// A tier that can never match (a whole-number value with no whole number between its min and the one above).
   public static let unreachableTier: DiagnosticCode = "K351"
   /// `scope: periods` in a file without periods.
   public static let periodsScopeWithoutPeriods: DiagnosticCode = "K352"

@@ -6,11 +6,15 @@ public struct EvaluationError: Error, Sendable, Hashable, CustomStringConvertibl
   public var subject: String
   /// The indicator or outcome whose expression failed.
   public var node: String
+  /// The expression that failed; empty for an amount beyond the decimal range.
   public var expression: String
   public var message: String
+  /// K501 for an expression that failed, K502 for an amount beyond the decimal range.
+  public var code: DiagnosticCode = .subjectExpression
 
   public var description: String {
-    "scope \(scope), subject \(subject), \(node): \(message) in `\(expression.collapsingSpaces)`"
+    if expression.isEmpty { return "scope \(scope), subject \(subject), \(node): \(message)" }
+    return "scope \(scope), subject \(subject), \(node): \(message) in `\(expression.collapsingSpaces)`"
   }
 }
 
@@ -107,9 +111,16 @@ struct Engine: Sendable {
     var errors: [EvaluationError] = []
     for subject in work where !subject.errors.isEmpty { errors += subject.errors }
     if !errors.isEmpty {
+      // Outcome conditions can fail too: report theirs as well (§13: all of them), in
+      // scope, roster, node order (indicators in document order, then outcomes).
+      if case .failure(let outcomes) = assemble(work, rulesInfo: rulesInfo) { errors += outcomes.errors }
       let scopeOrder = Dictionary(scopeIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+      let subjectOrder = roster.index
+      let nodeIDs = rules.allIndicators.map(\.id) + rules.outcomes.map(\.id)
+      let nodeOrder = Dictionary(nodeIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
       let sorted = errors.enumerated().sorted { a, b in
-        let (x, y) = (scopeOrder[a.element.scope] ?? 0, scopeOrder[b.element.scope] ?? 0)
+        let x = (scopeOrder[a.element.scope] ?? 0, subjectOrder[a.element.subject] ?? 0, nodeOrder[a.element.node] ?? 0)
+        let y = (scopeOrder[b.element.scope] ?? 0, subjectOrder[b.element.subject] ?? 0, nodeOrder[b.element.node] ?? 0)
         return x != y ? x < y : a.offset < b.offset
       }.map(\.element)
       return .failure(EvaluationFailure(errors: sorted))
@@ -216,8 +227,9 @@ struct Engine: Sendable {
     }
     var read = Set<Int>()
     for source in sources {
-      for (index, type) in rules.factTypes.enumerated() where source.contains("facts.\(type.id)") { read.insert(index) }
-      if Self.readsAllFacts(source) { return Set(rules.factTypes.indices) }
+      // Read from the syntax tree: `facts.task` is not `facts.task_issue`.
+      guard let fields = VariableUse.selectedFields(of: "facts", in: source) else { return Set(rules.factTypes.indices) }
+      for (index, type) in rules.factTypes.enumerated() where fields.contains(type.id) { read.insert(index) }
     }
     return read
   }

@@ -220,21 +220,27 @@ struct EnginePlan: Sendable {
   init(rules: RuleSet, environments: RuleEnvironments, store: FactStore, groupIDs: [String], readTypes: Set<Int>) {
     var indicators: [Indicator] = []
     var children: [[Int]] = []
-    func walk(_ list: [Indicator]) -> [Int] {
+    // A node applies to a group when it and every ancestor do (`applies_to` of a parts
+    // node covers its whole subtree, selection of facts included).
+    var inherited: [[String]?] = []
+    func walk(_ list: [Indicator], within: [String]?) -> [Int] {
       var indexes: [Int] = []
       for node in list {
         let index = indicators.count
         indexes.append(index)
         indicators.append(node)
         children.append([])
-        if case .parts(let parts) = node.kind { children[index] = walk(parts.children) }
+        var groups = within
+        if let own = node.appliesTo { groups = within.map { outer in own.filter { outer.contains($0) } } ?? own }
+        inherited.append(groups)
+        if case .parts(let parts) = node.kind { children[index] = walk(parts.children, within: groups) }
       }
       return indexes
     }
-    topLevel = walk(rules.indicators)
+    topLevel = walk(rules.indicators, within: nil)
     self.children = children
-    applies = indicators.map { node in
-      guard let groups = node.appliesTo else { return nil }
+    applies = inherited.map { groups in
+      guard let groups else { return nil }
       return groupIDs.map { groups.contains($0) }
     }
     var perFact: [PerFactPlan] = []

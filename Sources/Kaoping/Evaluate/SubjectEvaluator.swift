@@ -147,7 +147,7 @@ struct SubjectEvaluator {
       var total = rules.base
       for node in plan.topLevel {
         let value = evaluateNode(node, subject: subject, scope: scope, factsObject: &factsObject, state: &state)
-        total = Engine.add(total, value)
+        total = add(total, value, at: "total", subject: subject, scope: scope)
       }
       state.total = total
       work.scopes.append(state)
@@ -330,7 +330,12 @@ struct SubjectEvaluator {
         }
         let source = table.store.pool.string(sourceID)
         if let byName = rules.scorers.first(where: { $0.name == source }) {
-          pendingReason = "source '\(source)' is the name of scorer '\(byName.id)'; write the id '\(byName.id)'"
+          if scorers.contains(byName.id) {
+            pendingReason = "source '\(source)' is the name of scorer '\(byName.id)'; write the id '\(byName.id)'"
+          } else {
+            pendingReason =
+              "source '\(source)' (scorer '\(byName.id)') may not score \(pf.nodeID) (谁部署谁赋分: only \(scorers.joined(separator: ", ")))"
+          }
         } else {
           pendingReason = "source '\(source)' may not score \(pf.nodeID) (谁部署谁赋分: only \(scorers.joined(separator: ", ")))"
         }
@@ -352,8 +357,9 @@ struct SubjectEvaluator {
     }
   }
 
-  private static func negative(_ nodeID: String, _ points: ExactDecimal) -> String {
-    "the points of \(nodeID) are negative (\(points)); the sign comes from bonus or deduction"
+  private static func negative(_ nodeID: String, _ points: ExactDecimal, _ source: String? = nil) -> String {
+    let expression = source.map { " (`\($0.collapsingSpaces)`)" } ?? ""
+    return "the points of \(nodeID) are negative (\(points))\(expression); the sign comes from bonus or deduction"
   }
 
   /// The points outcome of a per-fact node from its expression's value.
@@ -377,11 +383,12 @@ struct SubjectEvaluator {
           "the by of \(nodeID) failed: \(Engine.describe(value)) (`\(expression.source.source.collapsingSpaces)`)")
       }
       guard let found = pf.table?.points(for: key) else {
-        return memory.outcome(rejected: "the table of \(nodeID) has no points for '\(key)' and no default")
+        return memory.outcome(rejected:
+          "the table of \(nodeID) has no points for '\(key)' and no default (`\(expression.source.source.collapsingSpaces)`)")
       }
       points = found
     }
-    if points.isNegative { return memory.outcome(rejected: negative(nodeID, points)) }
+    if points.isNegative { return memory.outcome(rejected: negative(nodeID, points, expression.source.source)) }
     return memory.outcome(points: points, decimals: engine.rules.decimals, deduction: pf.isDeduction)
   }
 
@@ -424,6 +431,23 @@ struct SubjectEvaluator {
 
   // MARK: Ledger
 
+  /// `a + b`; an amount beyond the decimal range is a run error (K502), never a silent result.
+  private mutating func add(_ a: ExactDecimal, _ b: ExactDecimal, at node: String, subject: Int, scope: Int) -> ExactDecimal {
+    do {
+      return try a.adding(b)
+    } catch {
+      overflow(at: node, subject: subject, scope: scope)
+      return a
+    }
+  }
+
+  private mutating func overflow(at node: String, subject: Int, scope: Int) {
+    let error = EvaluationError(
+      scope: plan.scopeNames[scope], subject: roster.subjects[subject].id, node: node, expression: "",
+      message: "an amount is beyond the decimal range (34 significant digits, exponent up to 6144)", code: .amountOverflow)
+    if !work.errors.contains(error) { work.errors.append(error) }
+  }
+
   /// Evaluates one node in one scope, appending its items; returns its value.
   private mutating func evaluateNode(
     _ index: Int, subject: Int, scope: Int, factsObject: inout Value?, state: inout Engine.ScopeWork
@@ -449,7 +473,7 @@ struct SubjectEvaluator {
             continue
           }
           guard case .points(let item, let rounded) = outcomes[Int(entry.outcome)] else { continue }
-          sum = Engine.add(sum, rounded)
+          sum = add(sum, rounded, at: node.id, subject: subject, scope: scope)
           state.items.append(LedgerItem(indicator: node.id, kind: .fact(table.id(fact)), points: item))
         }
       }
@@ -466,9 +490,13 @@ struct SubjectEvaluator {
       var weighted = ExactDecimal.zero
       for child in plan.children[index] {
         let childValue = evaluateNode(child, subject: subject, scope: scope, factsObject: &factsObject, state: &state)
-        childSum = Engine.add(childSum, childValue)
-        if let weight = plan.nodes[child].weight, let product = try? childValue.multiplied(by: weight) {
-          weighted = Engine.add(weighted, product)
+        childSum = add(childSum, childValue, at: node.id, subject: subject, scope: scope)
+        if let weight = plan.nodes[child].weight {
+          do {
+            weighted = add(weighted, try childValue.multiplied(by: weight), at: node.id, subject: subject, scope: scope)
+          } catch {
+            overflow(at: node.id, subject: subject, scope: scope)
+          }
         }
       }
       switch combine {

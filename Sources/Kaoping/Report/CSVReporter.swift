@@ -9,72 +9,85 @@ enum CSVReporter: ResultReporter {
   }
 
   static func write(
-    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: inout ReportBuffer
+    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: ReportBuffer
   ) {
     if options.bom { out.append(bytes: [0xEF, 0xBB, 0xBF]) }
     let columns = result.topLevelIndicators
     out.append("scope,subject,name,group,total,rank,group_size,grade,outcomes")
     for id in columns {
       out.append(byte: UInt8(ascii: ","))
-      appendField(id, into: &out)
+      appendField(id, into: out)
     }
     out.append(byte: UInt8(ascii: "\n"))
     let decimals = result.decimals
-    // Where each column's indicator sat in the last subject's `indicators`: subjects
-    // almost always list the same nodes in the same order, so one comparison finds it.
     var hints = [Int](repeating: 0, count: columns.count)
     for scope in scopes {
-      for subject in scope.subjects {
-        appendField(scope.scope, into: &out)
-        out.append(byte: UInt8(ascii: ","))
-        appendField(subject.id, into: &out)
-        out.append(byte: UInt8(ascii: ","))
-        appendField(subject.name, into: &out)
-        out.append(byte: UInt8(ascii: ","))
-        appendField(subject.group, into: &out)
-        out.append(byte: UInt8(ascii: ","))
-        out.append(amount: subject.total, fractionDigits: decimals)
-        out.append(byte: UInt8(ascii: ","))
-        out.append(int: subject.rank)
-        out.append(byte: UInt8(ascii: ","))
-        out.append(int: subject.groupSize)
-        out.append(byte: UInt8(ascii: ","))
-        if let grade = subject.grade { appendField(grade, into: &out) }
-        out.append(byte: UInt8(ascii: ","))
-        appendOutcomes(subject.outcomes, into: &out)
-        let indicators = subject.indicators
-        for (column, id) in columns.enumerated() {
-          out.append(byte: UInt8(ascii: ","))
-          let hint = hints[column]
-          if hint < indicators.count && indicators[hint].id == id {
-            out.append(amount: indicators[hint].value, fractionDigits: decimals)
-          } else if let found = indicators.firstIndex(where: { $0.id == id }) {
-            hints[column] = found
-            out.append(amount: indicators[found].value, fractionDigits: decimals)
-          }
-          // A node the subject has no value for leaves the field empty.
+      // Through a buffer pointer, so that a subject is read in place, not copied.
+      scope.subjects.withUnsafeBufferPointer { subjects in
+        guard let first = subjects.baseAddress else { return }
+        for index in subjects.indices {
+          writeRow(first + index, scope: scope.scope, columns: columns, decimals: decimals, hints: &hints, into: out)
         }
-        out.append(byte: UInt8(ascii: "\n"))
       }
     }
   }
 
+  /// One subject's row. `hints` holds where each column's indicator sat in the last
+  /// subject's `indicators`: subjects almost always list the same nodes in the same
+  /// order, so one comparison finds it.
+  private static func writeRow(
+    _ row: UnsafePointer<SubjectResult>, scope: String, columns: [String], decimals: Int, hints: inout [Int],
+    into out: ReportBuffer
+  ) {
+    appendField(scope, into: out)
+    let subject = row.pointee
+    out.append(byte: UInt8(ascii: ","))
+    appendField(subject.id, into: out)
+    out.append(byte: UInt8(ascii: ","))
+    appendField(subject.name, into: out)
+    out.append(byte: UInt8(ascii: ","))
+    appendField(subject.group, into: out)
+    out.append(byte: UInt8(ascii: ","))
+    out.append(amount: subject.total, fractionDigits: decimals)
+    out.append(byte: UInt8(ascii: ","))
+    out.append(int: subject.rank)
+    out.append(byte: UInt8(ascii: ","))
+    out.append(int: subject.groupSize)
+    out.append(byte: UInt8(ascii: ","))
+    if let grade = subject.grade { appendField(grade, into: out) }
+    out.append(byte: UInt8(ascii: ","))
+    appendOutcomes(subject.outcomes, into: out)
+    subject.indicators.withUnsafeBufferPointer { indicators in
+      for column in columns.indices {
+        out.append(byte: UInt8(ascii: ","))
+        let hint = hints[column]
+        if hint < indicators.count && indicators[hint].id == columns[column] {
+          out.append(amount: indicators[hint].value, fractionDigits: decimals)
+        } else if let found = indicators.firstIndex(where: { $0.id == columns[column] }) {
+          hints[column] = found
+          out.append(amount: indicators[found].value, fractionDigits: decimals)
+        }
+        // A node the subject has no value for leaves the field empty.
+      }
+    }
+    out.append(byte: UInt8(ascii: "\n"))
+  }
+
   /// The flagged outcome ids joined by `;`, as one field.
-  private static func appendOutcomes(_ outcomes: [OutcomeFlag], into out: inout ReportBuffer) {
+  private static func appendOutcomes(_ outcomes: [OutcomeFlag], into out: ReportBuffer) {
     switch outcomes.count {
     case 0: return
-    case 1: appendField(outcomes[0].id, into: &out)
-    default: appendField(outcomes.map(\.id).joined(separator: ";"), into: &out)
+    case 1: appendField(outcomes[0].id, into: out)
+    default: appendField(outcomes.map(\.id).joined(separator: ";"), into: out)
     }
   }
 
   /// A field, quoted only when it holds `,`, `"`, CR or LF (quotes doubled inside).
-  static func appendField(_ text: String, into out: inout ReportBuffer) {
-    var needsQuotes = false
-    for byte in text.utf8 where byte == 0x2C || byte == 0x22 || byte == 0x0D || byte == 0x0A {
-      needsQuotes = true
-      break
-    }
+  static func appendField(_ text: String, into out: ReportBuffer) {
+    let needsQuotes =
+      text.utf8.withContiguousStorageIfAvailable { bytes in
+        bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
+      } ?? text.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
     guard needsQuotes else {
       out.append(text: text)
       return

@@ -24,7 +24,7 @@ enum JSONReporter: ResultReporter {
   }
 
   static func write(
-    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: inout ReportBuffer
+    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: ReportBuffer
   ) {
     let decimals = result.decimals
     out.append("{\n  \"format\": \"kaoping-result/1\",\n  \"rules\": {\n    \"id\": ")
@@ -36,7 +36,8 @@ enum JSONReporter: ResultReporter {
     out.append(",\n    \"sha256\": ")
     out.append(jsonString: result.rules.sha256)
     out.append("\n  },\n  \"inputs\": ")
-    writeLines(result.inputs, indent: "  ", into: &out) { input, out in
+    writeLines(result.inputs, indent: "  ", into: out) { element, out in
+      let input = element.pointee
       out.append("{ \"role\": ")
       out.append(jsonString: input.role.rawValue)
       out.append(", \"path\": ")
@@ -61,11 +62,13 @@ enum JSONReporter: ResultReporter {
           out.append("[]")
         } else {
           out.append("[\n")
-          var first = true
-          for subject in scope.subjects {
-            if !first { out.append(",\n") }
-            first = false
-            writeSubject(subject, decimals: decimals, into: &out)
+          // Through a buffer pointer, so that a subject is read in place, not copied.
+          scope.subjects.withUnsafeBufferPointer { subjects in
+            guard let first = subjects.baseAddress else { return }
+            for index in subjects.indices {
+              if index > 0 { out.append(",\n") }
+              writeSubject(first + index, decimals: decimals, into: out)
+            }
           }
           out.append("\n      ]")
         }
@@ -83,7 +86,8 @@ enum JSONReporter: ResultReporter {
     out.append(",\n    \"rejected\": ")
     out.append(int: accounting.rejected)
     out.append("\n  },\n  \"rejected\": ")
-    writeLines(result.rejected, indent: "  ", inlineSingle: true, into: &out) { fact, out in
+    writeLines(result.rejected, indent: "  ", inlineSingle: true, into: out) { element, out in
+      let fact = element.pointee
       out.append("{ \"fact\": ")
       out.append(jsonString: fact.fact)
       out.append(", \"file\": ")
@@ -97,7 +101,8 @@ enum JSONReporter: ResultReporter {
       out.append(" }")
     }
     out.append(",\n  \"warnings\": ")
-    writeLines(result.warnings, indent: "  ", inlineSingle: true, into: &out) { warning, out in
+    writeLines(result.warnings, indent: "  ", inlineSingle: true, into: out) { element, out in
+      let warning = element.pointee
       out.append("{ \"code\": ")
       out.append(jsonString: warning.code.rawValue)
       out.append(", \"message\": ")
@@ -109,8 +114,11 @@ enum JSONReporter: ResultReporter {
     out.append("\n}\n")
   }
 
-  /// One subject object, at the indentation of `scopes[].subjects[]`, without a final line break.
-  private static func writeSubject(_ subject: SubjectResult, decimals: Int, into out: inout ReportBuffer) {
+  /// One subject object, at the indentation of `scopes[].subjects[]`, without a final line
+  /// break. (Subjects and items are read through pointers: reading them from the array
+  /// would copy each one, retaining every string in it.)
+  private static func writeSubject(_ row: UnsafePointer<SubjectResult>, decimals: Int, into out: ReportBuffer) {
+    let subject = row.pointee
     out.append("        {\n          \"id\": ")
     out.append(jsonString: subject.id)
     out.append(",\n          \"name\": ")
@@ -149,12 +157,14 @@ enum JSONReporter: ResultReporter {
       out.append("{}")
     } else {
       out.append("{ ")
-      for (index, indicator) in subject.indicators.enumerated() {
-        if index > 0 { out.append(", ") }
-        out.append(jsonString: indicator.id)
-        out.append(": \"")
-        out.append(amount: indicator.value, fractionDigits: decimals)
-        out.append(byte: UInt8(ascii: "\""))
+      subject.indicators.withUnsafeBufferPointer { indicators in
+        for index in indicators.indices {
+          if index > 0 { out.append(", ") }
+          out.append(jsonString: indicators[index].id)
+          out.append(": \"")
+          out.append(amount: indicators[index].value, fractionDigits: decimals)
+          out.append(byte: UInt8(ascii: "\""))
+        }
       }
       out.append(" }")
     }
@@ -178,15 +188,16 @@ enum JSONReporter: ResultReporter {
       }
     } else {
       out.append(",\n          \"items\": ")
-      writeLines(subject.items, indent: "          ", into: &out) { item, out in
-        writeItem(item, decimals: decimals, into: &out)
+      writeLines(subject.items, indent: "          ", into: out) { item, out in
+        writeItem(item, decimals: decimals, into: out)
       }
     }
     out.append("\n        }")
   }
 
   /// One ledger item on one line: keys `indicator, fact|kind, value, points, cancelled_by`.
-  private static func writeItem(_ item: LedgerItem, decimals: Int, into out: inout ReportBuffer) {
+  private static func writeItem(_ element: UnsafePointer<LedgerItem>, decimals: Int, into out: ReportBuffer) {
+    let item = element.pointee
     out.append("{ \"indicator\": ")
     out.append(jsonString: item.indicator)
     switch item.kind {
@@ -200,8 +211,9 @@ enum JSONReporter: ResultReporter {
     case .score: break  // a score item is known by its `value`
     }
     if let value = item.value {
+      // A score value: plain, rounded half away from zero to 6 fraction digits (§8.2).
       out.append(", \"value\": \"")
-      out.append(plain: value)
+      out.append(plain: value.rounded(scale: 6, .halfAwayFromZero))
       out.append(byte: UInt8(ascii: "\""))
     }
     out.append(", \"points\": \"")
@@ -218,8 +230,8 @@ enum JSONReporter: ResultReporter {
   /// one element and `inlineSingle`; else one element per line, `indent` + 2 spaces deep,
   /// and the closing `]` at `indent`. Nothing follows the closing bracket.
   private static func writeLines<Element>(
-    _ elements: [Element], indent: StaticString, inlineSingle: Bool = false, into out: inout ReportBuffer,
-    _ writeElement: (Element, inout ReportBuffer) -> Void
+    _ elements: [Element], indent: StaticString, inlineSingle: Bool = false, into out: ReportBuffer,
+    _ writeElement: (UnsafePointer<Element>, ReportBuffer) -> Void
   ) {
     if elements.isEmpty {
       out.append("[]")
@@ -227,16 +239,21 @@ enum JSONReporter: ResultReporter {
     }
     if inlineSingle && elements.count == 1 {
       out.append("[ ")
-      writeElement(elements[0], &out)
+      elements.withUnsafeBufferPointer { elements in
+        if let first = elements.baseAddress { writeElement(first, out) }
+      }
       out.append(" ]")
       return
     }
     out.append("[\n")
-    for (index, element) in elements.enumerated() {
-      if index > 0 { out.append(",\n") }
-      out.append(indent)
-      out.append("  ")
-      writeElement(element, &out)
+    elements.withUnsafeBufferPointer { elements in
+      guard let first = elements.baseAddress else { return }
+      for index in elements.indices {
+        if index > 0 { out.append(",\n") }
+        out.append(indent)
+        out.append("  ")
+        writeElement(first + index, out)
+      }
     }
     out.append(byte: UInt8(ascii: "\n"))
     out.append(indent)

@@ -18,7 +18,7 @@ enum MarkdownReporter: ResultReporter {
   static var format: ReportFormat { .markdown }
 
   static func write(
-    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: inout ReportBuffer
+    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: ReportBuffer
   ) {
     out.append("# ")
     out.append(text: escape(ScopeTables.title(of: result)))
@@ -34,10 +34,10 @@ enum MarkdownReporter: ResultReporter {
         out.append("### ")
         out.append(text: escape(group.heading))
         out.append("\n\n")
-        writeRow(ScopeTables.columns.map(\.header), into: &out)
-        writeRow(ScopeTables.columns.map { $0.rightAligned ? "---:" : "---" }, into: &out)
+        writeRow(ScopeTables.columns.map(\.header), into: out)
+        writeRow(ScopeTables.columns.map { $0.rightAligned ? "---:" : "---" }, into: out)
         for row in group.rows {
-          writeRow(row.map(escape), into: &out)
+          writeRow(row.map(escape), into: out)
         }
         out.append(byte: UInt8(ascii: "\n"))
       }
@@ -47,7 +47,7 @@ enum MarkdownReporter: ResultReporter {
   }
 
   /// `| a | b |` — cells already escaped.
-  private static func writeRow(_ cells: [String], into out: inout ReportBuffer) {
+  private static func writeRow(_ cells: [String], into out: ReportBuffer) {
     out.append(byte: UInt8(ascii: "|"))
     for cell in cells {
       out.append(byte: UInt8(ascii: " "))

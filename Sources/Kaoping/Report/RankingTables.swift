@@ -25,25 +25,24 @@ struct ScopeTables {
   /// id; empty without one), flags (outcome names if known, else ids, joined by `, `).
   init(_ scope: ScopeResult, of result: EvaluationResult) {
     self.scope = scope.scope
+    let subjects = scope.subjects
     var order: [String] = []
-    var members: [String: [SubjectResult]] = [:]
-    for subject in scope.subjects {
-      if members[subject.group] == nil {
-        order.append(subject.group)
-        members[subject.group] = []
-      }
-      members[subject.group, default: []].append(subject)
+    var members: [String: [Int]] = [:]
+    for index in subjects.indices {
+      let group = subjects[index].group
+      if members[group] == nil { order.append(group) }
+      members[group, default: []].append(index)
     }
     groups = order.map { id in
-      let subjects = (members[id] ?? []).enumerated()
-        .sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }
-        .map(\.element)
-      let rows = subjects.map { subject -> [String] in
-        let grade = subject.grade.map { result.gradeNames[$0] ?? $0 } ?? ""
-        let flags = subject.outcomes.map { result.outcomeNames[$0.id] ?? $0.id }.joined(separator: ", ")
+      let indices = (members[id] ?? []).sorted { a, b in
+        subjects[a].rank != subjects[b].rank ? subjects[a].rank < subjects[b].rank : a < b
+      }
+      let rows = indices.map { index -> [String] in
+        let grade = subjects[index].grade.map { result.gradeNames[$0] ?? $0 } ?? ""
+        let flags = subjects[index].outcomes.map { result.outcomeNames[$0.id] ?? $0.id }.joined(separator: ", ")
         return [
-          String(subject.rank), subject.id, subject.name, subject.total.formatted(fractionDigits: result.decimals),
-          grade, flags,
+          String(subjects[index].rank), subjects[index].id, subjects[index].name,
+          subjects[index].total.formatted(fractionDigits: result.decimals), grade, flags,
         ]
       }
       return Group(heading: result.groupNames[id] ?? id, rows: rows)
@@ -71,7 +70,10 @@ extension String {
   /// The text with control characters (C0, DEL, C1) each replaced by `replacement`, so
   /// that a name cannot break a table's lines or send terminal escape sequences.
   func replacingControlCharacters(with replacement: Unicode.Scalar) -> String {
-    guard unicodeScalars.contains(where: \.isControl) else { return self }
+    // C1 controls are U+0080–U+009F, encoded C2 80 – C2 9F.
+    guard utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }),
+      unicodeScalars.contains(where: \.isControl)
+    else { return self }
     var out = String.UnicodeScalarView()
     for scalar in unicodeScalars {
       out.append(scalar.isControl ? replacement : scalar)

@@ -1,61 +1,109 @@
 // The byte buffer every report writer appends to: one growing `[UInt8]`, with fast
 // appends for the pieces reports are made of (ASCII punctuation, text, integers, amounts).
 
-/// Output bytes under construction.
-struct ReportBuffer {
-  private(set) var bytes: [UInt8] = []
+/// Output bytes under construction. Appends go through a pointer into a small chunk that
+/// is moved into the result array when full, so that an append is a capacity check and a
+/// copy, and the result is built in place (reports run to hundreds of megabytes).
+final class ReportBuffer {
+  /// The bytes already moved out of the chunk.
+  private var storage: [UInt8] = []
+  private let chunk: UnsafeMutablePointer<UInt8>
+  /// How many bytes of `chunk` are written.
+  private var used = 0
+  private static var chunkSize: Int { 1 << 16 }
 
+  /// A buffer that expects about `capacity` bytes.
   init(capacity: Int = 0) {
-    bytes.reserveCapacity(capacity)
+    storage.reserveCapacity(capacity)
+    chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.chunkSize)
+  }
+
+  deinit {
+    chunk.deallocate()
+  }
+
+  /// The bytes written so far.
+  var bytes: [UInt8] {
+    flush()
+    return storage
+  }
+
+  /// Moves the chunk's bytes to `storage`.
+  @inline(never)
+  private func flush() {
+    storage.append(contentsOf: UnsafeBufferPointer(start: chunk, count: used))
+    used = 0
+  }
+
+  /// Appends `length` bytes from `source`.
+  @inline(__always)
+  private func append(_ source: UnsafePointer<UInt8>, length: Int) {
+    if length > Self.chunkSize &- used {
+      appendLong(source, length: length)
+      return
+    }
+    (chunk + used).initialize(from: source, count: length)
+    used &+= length
+  }
+
+  @inline(never)
+  private func appendLong(_ source: UnsafePointer<UInt8>, length: Int) {
+    flush()
+    if length > Self.chunkSize / 2 {
+      storage.append(contentsOf: UnsafeBufferPointer(start: source, count: length))
+    } else {
+      chunk.initialize(from: source, count: length)
+      used = length
+    }
   }
 
   /// Appends literal text (punctuation, keys, indentation).
   @inline(__always)
-  mutating func append(_ text: StaticString) {
+  func append(_ text: StaticString) {
     if text.hasPointerRepresentation {
-      bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+      append(text.utf8Start, length: text.utf8CodeUnitCount)
     } else {
-      text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+      text.withUTF8Buffer { buffer in
+        if let start = buffer.baseAddress { append(start, length: buffer.count) }
+      }
     }
   }
 
   /// Appends text as UTF-8.
   @inline(__always)
-  mutating func append(text: String) {
-    bytes.append(contentsOf: text.utf8)
+  func append(text: String) {
+    let copied: Void? = text.utf8.withContiguousStorageIfAvailable { buffer in
+      if let start = buffer.baseAddress { append(start, length: buffer.count) }
+    }
+    if copied == nil {
+      for byte in text.utf8 { append(byte: byte) }
+    }
   }
 
-  /// Appends text as UTF-8.
   @inline(__always)
-  mutating func append(text: Substring) {
-    bytes.append(contentsOf: text.utf8)
+  func append(byte: UInt8) {
+    if used == Self.chunkSize { flush() }
+    chunk[used] = byte
+    used &+= 1
   }
 
-  @inline(__always)
-  mutating func append(byte: UInt8) {
-    bytes.append(byte)
-  }
-
-  mutating func append(bytes more: some Sequence<UInt8>) {
-    bytes.append(contentsOf: more)
-  }
-
-  /// Appends `byte` `count` times (nothing when `count <= 0`).
-  mutating func append(repeating byte: UInt8, count: Int) {
-    if count > 0 { bytes.append(contentsOf: repeatElement(byte, count: count)) }
+  func append(bytes more: [UInt8]) {
+    more.withUnsafeBufferPointer { buffer in
+      if let start = buffer.baseAddress { append(start, length: buffer.count) }
+    }
   }
 
   // MARK: - Numbers
 
   /// Appends an integer in decimal.
-  mutating func append(int value: Int) {
-    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+  func append(int value: Int) {
+    if value < 0 { append(byte: UInt8(ascii: "-")) }
     appendDigits(UInt64(value.magnitude), minimumDigits: 1)
   }
 
   /// Appends the decimal digits of `value`, left-padded with zeros to `minimumDigits`.
   @inline(__always)
-  private mutating func appendDigits(_ value: UInt64, minimumDigits: Int) {
+  private func appendDigits(_ value: UInt64, minimumDigits: Int) {
     // 20 digits hold any UInt64, and callers pad to at most 6 digits.
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
       var end = 32
@@ -70,17 +118,17 @@ struct ReportBuffer {
         end &-= 1
         scratch[end] = UInt8(ascii: "0")
       }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[end..<32]))
+      if let start = scratch.baseAddress { append(start + end, length: 32 &- end) }
     }
   }
 
   /// Appends an amount with exactly `fractionDigits` fraction digits, rounded half away
   /// from zero, never `-0.00` (spec §2) — the bytes of
   /// `ExactDecimal.formatted(fractionDigits:)`, without its allocations in the common case.
-  mutating func append(amount value: ExactDecimal, fractionDigits: Int) {
+  func append(amount value: ExactDecimal, fractionDigits: Int) {
     let digits = max(fractionDigits, 0)
     if let scaled = Self.scaledInteger(value, fractionDigits: digits) {
-      if scaled != 0 && value.negative { bytes.append(UInt8(ascii: "-")) }
+      if scaled != 0 && value.negative { append(byte: UInt8(ascii: "-")) }
       if digits == 0 {
         appendDigits(scaled, minimumDigits: 1)
         return
@@ -88,7 +136,7 @@ struct ReportBuffer {
       let unit = UInt64(truncatingIfNeeded: pow10(digits))
       let (whole, fraction) = scaled.quotientAndRemainder(dividingBy: unit)
       appendDigits(whole, minimumDigits: 1)
-      bytes.append(UInt8(ascii: "."))
+      append(byte: UInt8(ascii: "."))
       appendDigits(fraction, minimumDigits: digits)
       return
     }
@@ -107,27 +155,27 @@ struct ReportBuffer {
     return overflow ? nil : product
   }
 
-  /// Appends a decimal that is not an amount (a score value, a weight) in plain notation,
-  /// rounded half away from zero to 6 fraction digits when it has more (spec §2, §8.2).
-  mutating func append(plain value: ExactDecimal) {
-    append(text: value.rounded(scale: 6, .halfAwayFromZero).description)
+  /// Appends a decimal that is not an amount (a weight, a score value) in plain notation
+  /// (spec §2): no exponent, no trailing fraction zeros, no point when integral.
+  func append(plain value: ExactDecimal) {
+    append(text: value.description)
   }
 
   // MARK: - JSON
 
   /// Appends `text` as a JSON string literal (spec §13.1): text that needs no escape is
   /// copied as it is; anything else goes through `String.appendJSONString(_:)`.
-  mutating func append(jsonString text: String) {
-    var plain = true
-    for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
-      plain = false
-      break
+  func append(jsonString text: String) {
+    let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { buffer in
+      for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+        return false
+      }
+      append(byte: UInt8(ascii: "\""))
+      if let start = buffer.baseAddress { append(start, length: buffer.count) }
+      append(byte: UInt8(ascii: "\""))
+      return true
     }
-    if plain {
-      bytes.append(UInt8(ascii: "\""))
-      bytes.append(contentsOf: text.utf8)
-      bytes.append(UInt8(ascii: "\""))
-    } else {
+    if copied != true {
       append(text: String.jsonLiteral(text))
     }
   }

@@ -49,8 +49,8 @@ public enum ReportWriter {
       case .csv: CSVReporter.self
       case .markdown: MarkdownReporter.self
       }
-    var out = ReportBuffer(capacity: reporter.estimatedSize(of: result, scopes: scopes))
-    reporter.write(result, scopes: scopes, options: options, into: &out)
+    let out = ReportBuffer(capacity: reporter.estimatedSize(of: result, scopes: scopes))
+    reporter.write(result, scopes: scopes, options: options, into: out)
     return out.bytes
   }
 }
@@ -63,7 +63,7 @@ protocol ResultReporter {
   static func estimatedSize(of result: EvaluationResult, scopes: [ScopeResult]) -> Int
   /// Appends the report of `result`, limited to `scopes`, to `out`.
   static func write(
-    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: inout ReportBuffer)
+    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: ReportBuffer)
 }
 
 extension ResultReporter {

@@ -23,7 +23,7 @@ enum TableReporter: ResultReporter {
   static var format: ReportFormat { .table }
 
   static func write(
-    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: inout ReportBuffer
+    _ result: EvaluationResult, scopes: [ScopeResult], options: ReportOptions, into out: ReportBuffer
   ) {
     out.append(text: clean(ScopeTables.title(of: result)))
     out.append("\n\n")
@@ -39,7 +39,7 @@ enum TableReporter: ResultReporter {
         out.append(byte: UInt8(ascii: "\n"))
         let table = TextTable(
           columns: ScopeTables.columns, rows: group.rows.map { $0.map(clean) })
-        table.write(into: &out)
+        table.write(into: out)
         out.append(byte: UInt8(ascii: "\n"))
       }
     }
@@ -55,42 +55,61 @@ enum TableReporter: ResultReporter {
 
 /// A plain-text table whose columns line up on a terminal, CJK text included.
 struct TextTable {
-  var columns: [(header: String, rightAligned: Bool)]
-  var rows: [[String]]
-
+  private var columns: [(header: String, rightAligned: Bool)]
+  /// The cells with their display widths.
+  private var rows: [[(text: String, width: Int)]]
   /// Each column's width in terminal columns: its widest cell or header.
-  var widths: [Int] {
-    columns.indices.map { column in
-      rows.reduce(columns[column].header.displayWidth) { widest, row in
-        column < row.count ? max(widest, row[column].displayWidth) : widest
+  let widths: [Int]
+
+  init(columns: [(header: String, rightAligned: Bool)], rows: [[String]]) {
+    self.columns = columns
+    self.rows = rows.map { row in row.map { ($0, Self.width(of: $0)) } }
+    var widths = columns.map { Self.width(of: $0.header) }
+    for row in self.rows {
+      for (column, cell) in row.enumerated() where column < widths.count {
+        widths[column] = max(widths[column], cell.width)
       }
     }
+    self.widths = widths
+  }
+
+  /// The display width of `text`; ASCII text takes one column per byte.
+  private static func width(of text: String) -> Int {
+    text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.displayWidth
   }
 
   /// Writes the header, a line of dashes under each header, then the rows.
-  func write(into out: inout ReportBuffer) {
-    let widths = self.widths
-    writeLine(columns.map(\.header), widths: widths, into: &out)
-    writeLine(widths.map { String(repeating: "-", count: $0) }, widths: widths, into: &out)
+  func write(into out: ReportBuffer) {
+    writeLine(columns.map { ($0.header, Self.width(of: $0.header)) }, into: out)
+    writeLine(widths.map { (String(repeating: "-", count: $0), $0) }, into: out)
     for row in rows {
-      writeLine(row, widths: widths, into: &out)
+      writeLine(row, into: out)
     }
   }
 
-  private func writeLine(_ cells: [String], widths: [Int], into out: inout ReportBuffer) {
-    var line = ""
-    for (column, width) in widths.enumerated() {
-      let cell = column < cells.count ? cells[column] : ""
-      if column > 0 { line += "  " }
-      let padding = String(repeating: " ", count: max(width - cell.displayWidth, 0))
+  /// One line: cells two spaces apart, padded to their column's width, no trailing spaces.
+  private func writeLine(_ cells: [(text: String, width: Int)], into out: ReportBuffer) {
+    let count = min(cells.count, widths.count)
+    guard let last = cells[..<count].lastIndex(where: { !$0.text.isEmpty }) else {
+      out.append(byte: UInt8(ascii: "\n"))
+      return
+    }
+    for column in 0...last {
+      let cell = cells[column]
+      if column > 0 { out.append("  ") }
+      let padding = max(widths[column] &- cell.width, 0)
       if columns[column].rightAligned {
-        line += padding + cell
+        appendSpaces(padding, into: out)
+        out.append(text: cell.text)
       } else {
-        line += cell + padding
+        out.append(text: cell.text)
+        if column < last { appendSpaces(padding, into: out) }
       }
     }
-    while line.last == " " { line.removeLast() }
-    out.append(text: line)
     out.append(byte: UInt8(ascii: "\n"))
+  }
+
+  private func appendSpaces(_ count: Int, into out: ReportBuffer) {
+    for _ in 0..<count { out.append(byte: UInt8(ascii: " ")) }
   }
 }

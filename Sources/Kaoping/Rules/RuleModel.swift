@@ -32,6 +32,8 @@ public struct RuleSet: Sendable {
   public var ranking: Ranking
   public var outcomes: [Outcome]
   public var grades: [Grade]
+  /// What the decoder could not read, so that checks do not report follow-on problems.
+  var decodeNotes = DecodeNotes()
 
   /// The fact type named `id`.
   public func factType(_ id: String) -> FactType? { factTypes.first { $0.id == id } }
@@ -57,6 +59,59 @@ public struct RuleLocation: Sendable, Hashable {
   public var column: Int
 }
 
+/// Where the parts of one entry of a rule file were written: the value of key `KEY` at
+/// `self["KEY"]`, the key itself at `self["KEY:"]`, the N-th item of a list value at
+/// `self["KEY.N"]` and the key `K` of a mapping value at `self["KEY.K"]`. Diagnostics use
+/// it to point at the offending token rather than at the entry.
+struct SourcePlaces: Sendable, Hashable {
+  var entries: [String: RuleLocation] = [:]
+
+  subscript(_ key: String) -> RuleLocation? { entries[key] }
+
+  /// The place of `key`, or `fallback` when it was not written.
+  func at(_ key: String, or fallback: RuleLocation) -> RuleLocation { entries[key] ?? fallback }
+
+  /// The place of the `index`-th item of the list under `key` (or of the value itself when
+  /// a single scalar stands for a list of one).
+  func item(_ key: String, _ index: Int, or fallback: RuleLocation) -> RuleLocation {
+    entries["\(key).\(index)"] ?? entries[key] ?? fallback
+  }
+}
+
+/// What the decoder found but could not read, so that the checks after it report the
+/// mistake once and not again as a follow-on problem elsewhere.
+struct DecodeNotes: Sendable, Hashable {
+  /// Some indicator (or part of one) could not be read: what it reads is unknown, so
+  /// "nothing reads this fact type" and "no cancelled_by names it" are not reported.
+  var incompleteIndicators = false
+  /// Every period id written, also of periods whose dates could not be read.
+  var periodIDs: [String] = []
+  /// Every grade id written, also of grades that could not be read.
+  var gradeIDs: [String] = []
+  /// Every group id written, also of groups that could not be read.
+  var groupIDs: [String] = []
+  /// Fact fields (`TYPE.FIELD`) and attributes whose type could not be read: expressions
+  /// see them as `dyn`.
+  var untypedFields: Set<String> = []
+  var untypedAttributes: Set<String> = []
+  /// Sections that were written but could not be read (or, for `facts`, are missing):
+  /// references into them and expressions reading them are not checked.
+  var factTypesUnreadable = false
+  var groupsUnreadable = false
+  var periodsUnreadable = false
+  var gradesUnreadable = false
+  var scorersUnreadable = false
+  var attributesUnreadable = false
+  /// Fact types whose fields could not be read: expressions see their facts as `dyn`.
+  var untypedFactTypes: Set<String> = []
+  /// Where `annual:` and its weights were written.
+  var annualPlaces = SourcePlaces()
+  /// Whether every annual weight was written as a percentage.
+  var annualWeightsInPercent = false
+  /// Whether every annual weight could be read (their sum is checked only then).
+  var annualWeightsReadable = true
+}
+
 /// An assessment period, e.g. a quarter.
 public struct Period: Sendable, Hashable {
   public var id: String
@@ -64,6 +119,7 @@ public struct Period: Sendable, Hashable {
   public var from: CELDate
   public var to: CELDate
   public var location: RuleLocation
+  var places = SourcePlaces()
 }
 
 /// How the annual scope is formed (§5).
@@ -101,6 +157,7 @@ public struct Group: Sendable, Hashable {
   public var name: String?
   /// Where the group is declared (nil for the implicit group `all`).
   public var location: RuleLocation?
+  var places = SourcePlaces()
 }
 
 /// A declared roster attribute.
@@ -118,6 +175,7 @@ public struct SubjectRecord: Sendable, Hashable {
   /// Attribute values as text, by attribute id (typed when the roster is loaded).
   public var attributes: [String: String]
   public var location: RuleLocation
+  var places = SourcePlaces()
 }
 
 /// The type of a fact field or roster attribute (§3).
@@ -167,6 +225,8 @@ public struct FactType: Sendable, Hashable {
     public var type: FieldType
     public var optional: Bool
     public var location: RuleLocation
+    /// The written type could not be read (a problem already reported): expressions see `dyn`.
+    var untyped = false
   }
 
   /// The field named `id`.
@@ -208,6 +268,9 @@ public struct Indicator: Sendable {
   public var min: ExactDecimal?
   public var kind: Kind
   public var location: RuleLocation
+  var places = SourcePlaces()
+  /// Whether the weight was written as a percentage (messages and the dump show it so).
+  var weightInPercent = false
 
   public enum Kind: Sendable {
     case bonus(PerFactRule)
@@ -236,6 +299,7 @@ public struct PerFactRule: Sendable {
   public var cap: ExactDecimal?
   public var scorers: [String]?
   public var cancelledBy: String?
+  var places = SourcePlaces()
 }
 
 /// How many points a fact gives.
@@ -251,6 +315,7 @@ public struct PointsTable: Sendable {
   /// Keys in file order, with their points.
   public var entries: [(key: String, points: ExactDecimal)]
   public var defaultPoints: ExactDecimal?
+  var places = SourcePlaces()
 
   /// The points for `key`, falling back to the default.
   public func points(for key: String) -> ExactDecimal? {
@@ -274,6 +339,11 @@ public struct Tier: Sendable {
   public var min: ExactDecimal?
   public var points: TierPoints
   public var location: RuleLocation
+  var places = SourcePlaces()
+  /// Whether `min` was written but could not be read.
+  var minUnreadable = false
+  /// `min` as written (`98%`), for messages.
+  var minText: String?
 }
 
 /// The points of a tier: a number or an expression over `value`.
@@ -291,6 +361,8 @@ public struct PartsRule: Sendable {
 
   public var combine: Combine
   public var children: [Indicator]
+  /// Whether `combine` was written but could not be read (its weights are then not checked).
+  var combineUnreadable = false
 }
 
 /// How subjects are ranked (§9).
@@ -330,6 +402,7 @@ public struct Outcome: Sendable {
   public var denyGrades: [String]
   public var forceGrade: String?
   public var location: RuleLocation
+  var places = SourcePlaces()
 }
 
 /// A grade (§11).
@@ -340,6 +413,9 @@ public struct Grade: Sendable, Hashable {
   /// The quota as a fraction of the ranking group (20% is 0.2).
   public var quota: ExactDecimal?
   public var location: RuleLocation
+  var places = SourcePlaces()
+  /// Whether `min` was written but could not be read.
+  var minUnreadable = false
 }
 
 extension Indicator {

@@ -1,9 +1,9 @@
-/// SHA-256 (FIPS 180-4), for naming the exact inputs of a result (`sha256` in result JSON).
+/// SHA-256 (FIPS 180-4) in Swift: the state and message schedule live in fixed storage.
 struct SHA256 {
-  private var state: [UInt32] = [
-    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-  ]
-  private var buffer: [UInt8] = []
+  private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+  )
+  private var pending: [UInt8] = []
   private var length: UInt64 = 0
 
   private static let k: [UInt32] = [
@@ -20,25 +20,24 @@ struct SHA256 {
   mutating func update(_ bytes: UnsafeRawBufferPointer) {
     length &+= UInt64(bytes.count)
     var index = 0
-    if !buffer.isEmpty {
-      while index < bytes.count, buffer.count < 64 {
-        buffer.append(bytes[index])
-        index += 1
-      }
-      if buffer.count == 64 {
-        let block = buffer
-        block.withUnsafeBytes { compress($0, at: 0) }
-        buffer.removeAll(keepingCapacity: true)
+    if !pending.isEmpty {
+      let take = Swift.min(64 - pending.count, bytes.count)
+      pending.append(contentsOf: bytes[0..<take])
+      index = take
+      if pending.count == 64 {
+        let block = pending
+        block.withUnsafeBytes { raw in
+          if let base = raw.baseAddress { compress(base) }
+        }
+        pending.removeAll(keepingCapacity: true)
       }
     }
+    guard let base = bytes.baseAddress else { return }
     while index + 64 <= bytes.count {
-      compress(bytes, at: index)
+      compress(base + index)
       index += 64
     }
-    while index < bytes.count {
-      buffer.append(bytes[index])
-      index += 1
-    }
+    if index < bytes.count { pending.append(contentsOf: bytes[index...]) }
   }
 
   mutating func update(_ bytes: [UInt8]) {
@@ -47,20 +46,12 @@ struct SHA256 {
 
   /// The digest as 64 lower-case hex digits.
   mutating func finalizeHex() -> String {
-    let bitLength = length &* 8
-    var padding: [UInt8] = [0x80]
-    let remainder = (buffer.count + 1) % 64
-    padding += [UInt8](repeating: 0, count: remainder <= 56 ? 56 - remainder : 120 - remainder)
-    for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-    let savedLength = length
-    update(padding)
-    length = savedLength
     let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
-    for word in state {
-      for shift in stride(from: 28, through: 0, by: -4) {
-        out.append(digits[Int((word >> UInt32(shift)) & 0xF)])
-      }
+    out.reserveCapacity(64)
+    for byte in finalize() {
+      out.append(digits[Int(byte >> 4)])
+      out.append(digits[Int(byte & 0xF)])
     }
     return String(decoding: out, as: UTF8.self)
   }
@@ -71,32 +62,54 @@ struct SHA256 {
     return hasher.finalizeHex()
   }
 
-  private mutating func compress(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
-    var w = [UInt32](repeating: 0, count: 64)
-    for i in 0..<16 {
-      let base = offset + i * 4
-      w[i] = UInt32(bytes[base]) << 24 | UInt32(bytes[base + 1]) << 16 | UInt32(bytes[base + 2]) << 8 | UInt32(bytes[base + 3])
+  mutating func finalize() -> [UInt8] {
+    let bitLength = length &* 8
+    var tail: [UInt8] = [0x80]
+    let used = (pending.count + 1) % 64
+    tail += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
+    for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    tail.withUnsafeBytes { update($0) }
+    var out: [UInt8] = []
+    for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
+      out += [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8),
+              UInt8(truncatingIfNeeded: word)]
     }
-    for i in 16..<64 {
-      let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-      let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-      w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-    }
-    var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-    for i in 0..<64 {
-      let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-      let choice = (e & f) ^ (~e & g)
-      let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ w[i]
-      let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-      let majority = (a & b) ^ (a & c) ^ (b & c)
-      let t2 = s0 &+ majority
-      (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-    }
-    state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-    state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+    return out
   }
-}
 
-extension UInt32 {
-  fileprivate func rotatedRight(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
+  @inline(__always)
+  private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+
+  private mutating func compress(_ block: UnsafeRawPointer) {
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      for i in 0..<16 { w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
+      for i in 16..<64 {
+        let a = w[i - 15]
+        let b = w[i - 2]
+        let s0 = Self.rotr(a, 7) ^ Self.rotr(a, 18) ^ (a >> 3)
+        let s1 = Self.rotr(b, 17) ^ Self.rotr(b, 19) ^ (b >> 10)
+        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+      }
+      var (a, b, c, d, e, f, g, hh) = h
+      Self.k.withUnsafeBufferPointer { k in
+        for i in 0..<64 {
+          let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
+          let choice = (e & f) ^ (~e & g)
+          let t1 = hh &+ s1 &+ choice &+ k[i] &+ w[i]
+          let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
+          let majority = (a & b) ^ (a & c) ^ (b & c)
+          let t2 = s0 &+ majority
+          hh = g
+          g = f
+          f = e
+          e = d &+ t1
+          d = c
+          c = b
+          b = a
+          a = t1 &+ t2
+        }
+      }
+      h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+    }
+  }
 }

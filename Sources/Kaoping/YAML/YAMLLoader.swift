@@ -18,11 +18,12 @@ struct YAMLLoader: Sendable {
   func load(bytes: [UInt8], file: String) -> (document: YAMLDocument?, diagnostics: [Diagnostic]) {
     var body = bytes[...]
     if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-    if let bad = Self.firstInvalidUTF8(body) {
+    let invalid = body.withUnsafeBytes { UTF8Input.firstInvalidOffset($0) }
+    if let bad = invalid {
       let (line, column) = Self.position(ofByte: bad, in: body)
       let byte = body[body.startIndex + bad]
       var hint = "save the file as UTF-8"
-      if Self.looksLikeGB18030(body) {
+      if body.withUnsafeBytes({ UTF8Input.looksLikeGBK($0, at: bad) }) {
         hint = "the file looks like GBK/GB18030: save it as UTF-8 (in Excel: \"CSV UTF-8\")"
       }
       return (nil, [Diagnostic(
@@ -46,58 +47,7 @@ struct YAMLLoader: Sendable {
     load(bytes: Array(text.utf8), file: file)
   }
 
-  // MARK: UTF-8
-
-  /// The byte offset of the first byte that is not part of valid UTF-8, if any.
-  static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
-    var index = bytes.startIndex
-    let end = bytes.endIndex
-    while index < end {
-      let lead = bytes[index]
-      if lead < 0x80 {
-        index += 1
-        continue
-      }
-      let count: Int
-      var lower: UInt8 = 0x80
-      var upper: UInt8 = 0xBF
-      switch lead {
-      case 0xC2...0xDF: count = 1
-      case 0xE0: count = 2; lower = 0xA0
-      case 0xE1...0xEC, 0xEE...0xEF: count = 2
-      case 0xED: count = 2; upper = 0x9F
-      case 0xF0: count = 3; lower = 0x90
-      case 0xF1...0xF3: count = 3
-      case 0xF4: count = 3; upper = 0x8F
-      default: return index - bytes.startIndex
-      }
-      for k in 1...count {
-        let at = index + k
-        guard at < end else { return index - bytes.startIndex }
-        let byte = bytes[at]
-        let (lo, hi) = k == 1 ? (lower, upper) : (UInt8(0x80), UInt8(0xBF))
-        guard byte >= lo, byte <= hi else { return index - bytes.startIndex }
-      }
-      index += count + 1
-    }
-    return nil
-  }
-
-  /// Whether bytes that are not UTF-8 look like GBK/GB18030 double-byte text.
-  static func looksLikeGB18030(_ bytes: ArraySlice<UInt8>) -> Bool {
-    var pairs = 0
-    var index = bytes.startIndex
-    while index + 1 < bytes.endIndex {
-      let (a, b) = (bytes[index], bytes[index + 1])
-      if a >= 0x81, a <= 0xFE, b >= 0x40, b <= 0xFE, b != 0x7F {
-        pairs += 1
-        index += 2
-      } else {
-        index += 1
-      }
-    }
-    return pairs >= 2
-  }
+  // MARK: Positions
 
   /// 1-based line and column (in scalars, counting each invalid byte as one) of a byte.
   static func position(ofByte offset: Int, in bytes: ArraySlice<UInt8>) -> (line: Int, column: Int) {

@@ -379,14 +379,19 @@ struct RefEngine: Sendable {
           return .rejected(.unauthorisedSource, "no source: \(node.id) is scored only by \(scorers.joined(separator: ", "))")
         }
         if let byName = rules.scorers.first(where: { $0.name == source }) {
+          if scorers.contains(byName.id) {
+            return .rejected(.unauthorisedSource,
+                             "source '\(source)' is the name of scorer '\(byName.id)'; write the id '\(byName.id)'")
+          }
           return .rejected(.unauthorisedSource,
-                           "source '\(source)' is the name of scorer '\(byName.id)'; write the id '\(byName.id)'")
+                           "source '\(source)' (scorer '\(byName.id)') may not score \(node.id) (谁部署谁赋分: only \(scorers.joined(separator: ", ")))")
         }
         return .rejected(.unauthorisedSource,
                          "source '\(source)' may not score \(node.id) (谁部署谁赋分: only \(scorers.joined(separator: ", ")))")
       }
     }
     let points: ExactDecimal
+    var pointsSource: String? = nil
     switch rule.points {
     case .fixed(let value):
       points = value
@@ -397,6 +402,7 @@ struct RefEngine: Sendable {
         return .rejected(.factExpression, "the points of \(node.id) failed: \(Self.describe(value)) (`\(expression.source.collapsingSpaces)`)")
       }
       points = number
+      pointsSource = expression.source
     case .table(let table):
       guard let compiled = table.by.compiled else { return .notSelected }
       let value = compiled.evaluate(activation)
@@ -404,19 +410,33 @@ struct RefEngine: Sendable {
         return .rejected(.factExpression, "the by of \(node.id) failed: \(Self.describe(value)) (`\(table.by.source.collapsingSpaces)`)")
       }
       guard let found = table.points(for: key) else {
-        return .rejected(.factExpression, "the table of \(node.id) has no points for '\(key)' and no default")
+        return .rejected(
+          .factExpression, "the table of \(node.id) has no points for '\(key)' and no default (`\(table.by.source.collapsingSpaces)`)")
       }
       points = found
+      pointsSource = table.by.source
     }
     if points.isNegative {
-      return .rejected(.factExpression, "the points of \(node.id) are negative (\(points)); the sign comes from bonus or deduction")
+      let expression = pointsSource.map { " (`\($0.collapsingSpaces)`)" } ?? ""
+      return .rejected(
+        .factExpression, "the points of \(node.id) are negative (\(points))\(expression); the sign comes from bonus or deduction")
     }
     return .points(points)
   }
 
   func applies(_ node: Indicator, to subject: RosterSubject) -> Bool {
-    guard let groups = node.appliesTo else { return true }
-    return groups.contains(subject.group)
+    // The node and every ancestor must apply.
+    func path(_ nodes: [Indicator], _ id: String) -> [Indicator]? {
+      for candidate in nodes {
+        if candidate.id == id { return [candidate] }
+        if case .parts(let parts) = candidate.kind, let below = path(parts.children, id) { return [candidate] + below }
+      }
+      return nil
+    }
+    for step in path(rules.indicators, node.id) ?? [node] {
+      if let groups = step.appliesTo, !groups.contains(subject.group) { return false }
+    }
+    return true
   }
 
   // MARK: Nodes
@@ -810,8 +830,8 @@ extension RefEngine {
     }
     var read = Set<Int>()
     for source in sources {
-      for (index, type) in rules.factTypes.enumerated() where source.contains("facts.\(type.id)") { read.insert(index) }
-      if Self.readsAllFacts(source) { return Set(rules.factTypes.indices) }
+      guard let fields = VariableUse.selectedFields(of: "facts", in: source) else { return Set(rules.factTypes.indices) }
+      for (index, type) in rules.factTypes.enumerated() where fields.contains(type.id) { read.insert(index) }
     }
     return read
   }

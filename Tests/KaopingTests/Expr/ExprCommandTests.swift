@@ -23,6 +23,14 @@ import Testing
     #expect(map.stdout == "{\"map\":[[{\"string\":\"名\"},{\"list\":[{\"uint\":\"1\"},{\"null\":null}]}]]}\n")
   }
 
+  @Test func expressionsMayStartWithDashes() throws {
+    // The argument parser would read `---19` as an unknown option.
+    #expect(try runKaoping(["expr", "---19", "--format", "json"]).stdout == "{\"int\":\"-19\"}\n")
+    #expect(try runKaoping(["expr", "--format", "json", "--profile", "cel", "-x", "--var", #"x={"int":"2"}"#]).stdout
+      == "{\"int\":\"-2\"}\n")
+    #expect(try runKaoping(["expr", "--format=json", "-1"]).stdout == "{\"int\":\"-1\"}\n")
+  }
+
   @Test func variablesAreTypedJSON() throws {
     let r = try runKaoping([
       "expr", "days * 0.5 + size(names)", "--var", #"days={"int":"3"}"#, "--var",

@@ -34,7 +34,10 @@ import Testing
   ])
   func quotesOnlyWhenNeeded(_ name: String, _ field: String) {
     let text = csv(ReportSamples.roster([(id: "S1", name: name, group: "g")])).reportText
-    #expect(text == "scope,subject,name,group,total,rank,group_size,grade,outcomes,a,b\nannual,S1,\(field),g,1000.00,1,1,,,0.00,0.00\n")
+    #expect(
+      text
+        == "scope,subject,name,group,total,rank,group_size,grade,outcomes,a,b\nannual,S1,\(field),g,1000.00,1,1,,,0.00,0.00\n"
+    )
   }
 
   @Test func bomPrefix() {

@@ -58,6 +58,27 @@ import Testing
     #expect(text.contains("{ \"indicator\": \"ontime\", \"value\": \"0.987216\", \"points\": \"0.00\" }"))
     #expect(text.contains("{ \"indicator\": \"ontime\", \"value\": \"1\", \"points\": \"0.00\" }"))
     #expect(text.contains("\"value\": \"0.87325\", \"points\": \"-2.68\""))
+    var tiny = ReportSamples.minimal
+    tiny.scopes[0].subjects[0].items = [
+      LedgerItem(indicator: "s", kind: .score, value: reportDecimal("-0.0000004"), points: .zero),
+      LedgerItem(indicator: "s", kind: .score, value: reportDecimal("0.0000005"), points: .zero),
+      LedgerItem(indicator: "s", kind: .score, value: reportDecimal("2.5E+3"), points: .zero),
+    ]
+    let values = json(tiny).reportText
+    #expect(values.contains("{ \"indicator\": \"s\", \"value\": \"0\", \"points\": \"0\" }"))
+    #expect(values.contains("{ \"indicator\": \"s\", \"value\": \"0.000001\", \"points\": \"0\" }"))
+    #expect(values.contains("{ \"indicator\": \"s\", \"value\": \"2500\", \"points\": \"0\" }"))
+  }
+
+  @Test func weightsWrittenPlainWithoutRounding() {
+    var result = ReportSamples.rich
+    result.scopes[2].subjects[0].periods = [
+      PeriodContribution(period: "Q1", weight: reportDecimal("0.3333333"), total: reportDecimal("1000")),
+      PeriodContribution(period: "Q2", weight: reportDecimal("0.6666667"), total: reportDecimal("-0.001")),
+    ]
+    let text = json(result).reportText
+    #expect(text.contains("\"weight\": \"0.3333333\",\n"))
+    #expect(text.contains("\"weight\": \"0.6666667\",\n              \"total\": \"0.00\"\n"))
   }
 
   @Test func amountRoundingToZeroHasNoSign() {
@@ -68,7 +89,8 @@ import Testing
 
   @Test func itemKeysInOrder() {
     let text = json(ReportSamples.rich).reportText
-    #expect(text.contains("{ \"indicator\": \"delays\", \"fact\": \"f9\", \"points\": \"0.00\", \"cancelled_by\": \"f30\" }"))
+    #expect(
+      text.contains("{ \"indicator\": \"delays\", \"fact\": \"f9\", \"points\": \"0.00\", \"cancelled_by\": \"f30\" }"))
     #expect(text.contains("{ \"indicator\": \"delays\", \"kind\": \"cap\", \"points\": \"10.00\" }"))
     #expect(text.contains("{ \"indicator\": \"public\", \"kind\": \"max\", \"points\": \"-0.30\" }"))
     #expect(text.contains("{ \"indicator\": \"public\", \"kind\": \"min\", \"points\": \"0.50\" }"))
@@ -82,21 +104,23 @@ import Testing
     }
     let tail = text[annual.upperBound...]
     #expect(!tail.contains("\"items\""))
-    #expect(tail.contains("""
-                "periods": [
-                  {
-                    "period": "Q1",
-                    "weight": "0.4",
-                    "total": "1046.30"
-                  },
-                  {
-                    "period": "Q2",
-                    "weight": "0.6",
-                    "total": "1000.00"
-                  }
-                ]
-              }
-      """))
+    #expect(
+      tail.contains(
+        """
+                  "periods": [
+                    {
+                      "period": "Q1",
+                      "weight": "0.4",
+                      "total": "1046.30"
+                    },
+                    {
+                      "period": "Q2",
+                      "weight": "0.6",
+                      "total": "1000.00"
+                    }
+                  ]
+                }
+        """))
   }
 
   @Test func escapesControlCharactersInUpperCaseHexAndKeepsSlashAndNonASCII() {
@@ -108,37 +132,43 @@ import Testing
 
   @Test func rejectedAndWarningsOneElementInlineSeveralOnePerLine() {
     let minimal = json(ReportSamples.minimal).reportText
-    #expect(minimal.contains("""
-        "rejected": [ { "fact": "facts.jsonl:2", "file": "facts.jsonl", "row": 2, "code": "K403", "reason": "a/b" } ],
-        "warnings": []
-      }
+    #expect(
+      minimal.contains(
+        """
+          "rejected": [ { "fact": "facts.jsonl:2", "file": "facts.jsonl", "row": 2, "code": "K403", "reason": "a/b" } ],
+          "warnings": []
+        }
 
-      """))
+        """))
     let rich = json(ReportSamples.rich).reportText
-    #expect(rich.contains("""
-        "warnings": [
-          { "code": "K450", "message": "facts for subjects not in the roster", "facts": 2 },
-          { "code": "K451", "message": "roster column 'x-备注' is not declared", "facts": 1 }
-        ]
-      }
+    #expect(
+      rich.contains(
+        """
+          "warnings": [
+            { "code": "K450", "message": "facts for subjects not in the roster", "facts": 2 },
+            { "code": "K451", "message": "roster column 'x-备注' is not declared", "facts": 1 }
+          ]
+        }
 
-      """))
+        """))
   }
 
   @Test func outcomesOneMemberPerLine() {
     let text = json(ReportSamples.rich).reportText
-    #expect(text.contains("""
-                "outcomes": [
-                  {
-                    "id": "reminder",
-                    "reason": "bottom 1 of 2"
-                  },
-                  {
-                    "id": "veto",
-                    "reason": "facts.major_error.size() > 0"
-                  }
-                ],
-      """))
+    #expect(
+      text.contains(
+        """
+                  "outcomes": [
+                    {
+                      "id": "reminder",
+                      "reason": "bottom 1 of 2"
+                    },
+                    {
+                      "id": "veto",
+                      "reason": "facts.major_error.size() > 0"
+                    }
+                  ],
+        """))
   }
 
   @Test func scopeFilter() {

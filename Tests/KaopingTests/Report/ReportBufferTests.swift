@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ReportBufferTests {
   private func amount(_ value: ExactDecimal, _ digits: Int) -> String {
-    var out = ReportBuffer()
+    let out = ReportBuffer()
     out.append(amount: value, fractionDigits: digits)
     return out.bytes.reportText
   }
@@ -39,7 +39,7 @@ import Testing
   }
 
   @Test func integers() {
-    var out = ReportBuffer()
+    let out = ReportBuffer()
     for value in [0, 7, -42, Int.max, Int.min] {
       out.append(int: value)
       out.append(" ")
@@ -48,18 +48,40 @@ import Testing
   }
 
   @Test func plainValues() {
-    var out = ReportBuffer()
-    for text in ["0.98721590909", "0.95", "1.000", "-0", "-0.0000004", "2.5E+3", "0.0000005"] {
+    let out = ReportBuffer()
+    for text in ["0.98721590909", "0.95", "1.000", "-0", "-0.0000004", "2.5E+3", "0.333333333"] {
       out.append(plain: reportDecimal(text))
       out.append(" ")
     }
-    #expect(out.bytes.reportText == "0.987216 0.95 1 0 0 2500 0.000001 ")
+    #expect(out.bytes.reportText == "0.98721590909 0.95 1 0 -0.0000004 2500 0.333333333 ")
   }
 
   @Test func jsonStrings() {
-    var out = ReportBuffer()
+    let out = ReportBuffer()
     out.append(jsonString: "城关区/a")
     out.append(jsonString: "q\"b\\\u{0}\u{7F}")
     #expect(out.bytes.reportText == #""城关区/a""q\"b\\\u0000\u007F""#)
+  }
+
+  @Test func largeOutputsCrossChunkBoundaries() {
+    let out = ReportBuffer(capacity: 10)
+    var expected: [UInt8] = []
+    let long = String(repeating: "城关区", count: 20_000)  // 180,000 bytes, more than a chunk
+    let medium = String(repeating: "x", count: 40_000)
+    for round in 0..<30 {
+      out.append(int: round)
+      expected += Array(String(round).utf8)
+      out.append(", ")
+      expected += Array(", ".utf8)
+      out.append(text: round % 3 == 0 ? long : medium)
+      expected += Array((round % 3 == 0 ? long : medium).utf8)
+      out.append(jsonString: "a\u{1}")
+      expected += Array(#""a\u0001""#.utf8)
+      out.append(byte: UInt8(ascii: "\n"))
+      expected.append(UInt8(ascii: "\n"))
+    }
+    #expect(out.bytes == expected)
+    out.append("tail")
+    #expect(out.bytes == expected + Array("tail".utf8))
   }
 }

@@ -203,7 +203,8 @@ enum ReportSamples {
         RejectedFact(
           fact: "f77", file: "data/facts.csv", row: 78, code: "K401",
           reason: "no level \"city\u{7}\"\tin the table\u{1F}"),
-        RejectedFact(fact: "data/facts.csv:81", file: "data/facts.csv", row: 81, code: "K402", reason: "日期 2023-02-30 无效"),
+        RejectedFact(
+          fact: "data/facts.csv:81", file: "data/facts.csv", row: 81, code: "K402", reason: "日期 2023-02-30 无效"),
       ],
       warnings: [
         InputWarning(code: "K450", message: "facts for subjects not in the roster", facts: 2),

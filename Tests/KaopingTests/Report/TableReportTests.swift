@@ -49,15 +49,17 @@ import Testing
 
   @Test func groupsByRankWithNamesAndFlags() {
     let text = table(ReportSamples.rich, options: ReportOptions(scopes: ["Q1"]))
-    #expect(text.contains("""
-      区政府
-      rank  subject  name        total  grade  flags
-      ----  -------  --------  -------  -----  ----------
-         1  D01      城关区    1046.30  优秀
-         2  D03      西固区    1000.00  良好
-         3  D02      七里河区   977.32  达标   督办提醒函
+    #expect(
+      text.contains(
+        """
+        区政府
+        rank  subject  name        total  grade  flags
+        ----  -------  --------  -------  -----  ----------
+           1  D01      城关区    1046.30  优秀
+           2  D03      西固区    1000.00  良好
+           3  D02      七里河区   977.32  达标   督办提醒函
 
-      """))
+        """))
     #expect(text.contains("economy\n"), "a group without a name shows its id")
     #expect(text.contains("督办提醒函, 一票否决\n"))
     #expect(text.hasSuffix("\nfacts 14: applied 10, unmatched 2, rejected 2\n"))
@@ -76,9 +78,11 @@ import Testing
 
   @Test func markdownEscapesPipes() {
     let text = ReportWriter.write(ReportSamples.rich, format: .markdown).reportText
-    #expect(text.contains("| 2 | E02 | 财政局\\|审计 | 960.50 | | 督办提醒函, 一票否决 |\n")
-      || text.contains("| 2 | E02 | 财政局\\|审计 | 960.50 |  | 督办提醒函, 一票否决 |\n"))
-    #expect(text.contains("| rank | subject | name | total | grade | flags |\n| ---: | --- | --- | ---: | --- | --- |\n"))
+    #expect(
+      text.contains("| 2 | E02 | 财政局\\|审计 | 960.50 | | 督办提醒函, 一票否决 |\n")
+        || text.contains("| 2 | E02 | 财政局\\|审计 | 960.50 |  | 督办提醒函, 一票否决 |\n"))
+    #expect(
+      text.contains("| rank | subject | name | total | grade | flags |\n| ---: | --- | --- | ---: | --- | --- |\n"))
     let escaped = MarkdownReporter.escape("a|b\\|c\nd")
     #expect(escaped == "a\\|b\\\\\\|c d")
   }

@@ -188,9 +188,9 @@ private func plain(_ node: YAMLNode?) -> String? { node?.scalar?.text }
 
   @Test func truncatedOverlongAndSurrogateUTF8() {
     for bad: [UInt8] in [[0xE5, 0x9F], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]] {
-      #expect(YAMLLoader.firstInvalidUTF8(bad[...]) == 0)
+      #expect(bad.withUnsafeBytes { UTF8Input.firstInvalidOffset($0) } == 0)
     }
-    #expect(YAMLLoader.firstInvalidUTF8(Array("考评 ok 🙂".utf8)[...]) == nil)
+    #expect(Array("考评 ok 🙂".utf8).withUnsafeBytes { UTF8Input.firstInvalidOffset($0) } == nil)
   }
 
   @Test func byteOrderMarkIsSkipped() throws {

@@ -162,26 +162,33 @@ func scalarsCompare(_ a: String, _ b: String) -> Int {
   }
 }
 
+/// Runs `body` over the UTF-8 bytes of both strings (copying only strings
+/// that are not stored contiguously).
+@inline(__always)
+func withBytes<R>(
+  _ a: String, _ b: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R
+) -> R {
+  let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+    b.utf8.withContiguousStorageIfAvailable { pb in body(pa, pb) }
+  }
+  if let fast, let result = fast { return result }
+  return Array(a.utf8).withUnsafeBufferPointer { pa in Array(b.utf8).withUnsafeBufferPointer { pb in body(pa, pb) } }
+}
+
 /// Whether `haystack` contains `needle`, scalar by scalar.
 func scalarsContain(_ haystack: String, _ needle: String) -> Bool {
-  var h = haystack
-  var n = needle
-  return h.withUTF8 { ph in n.withUTF8 { pn in byteSearch(ph, pn) } }
+  withBytes(haystack, needle, byteSearch)
 }
 
 func scalarsHavePrefix(_ text: String, _ prefix: String) -> Bool {
-  var t = text
-  var p = prefix
-  return t.withUTF8 { pt in
-    p.withUTF8 { pp in pp.count <= pt.count && pt.prefix(pp.count).elementsEqual(pp) }
+  withBytes(text, prefix) { t, p in
+    p.count <= t.count && bytesEqual(UnsafeBufferPointer(rebasing: t.prefix(p.count)), p)
   }
 }
 
 func scalarsHaveSuffix(_ text: String, _ suffix: String) -> Bool {
-  var t = text
-  var s = suffix
-  return t.withUTF8 { pt in
-    s.withUTF8 { ps in ps.count <= pt.count && pt.suffix(ps.count).elementsEqual(ps) }
+  withBytes(text, suffix) { t, s in
+    s.count <= t.count && bytesEqual(UnsafeBufferPointer(rebasing: t.suffix(s.count)), s)
   }
 }
 

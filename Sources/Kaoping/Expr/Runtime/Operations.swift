@@ -155,32 +155,48 @@ enum Ops {
   /// and double; values of other different types are unequal; lists and maps
   /// compare element by element. NaN equals nothing.
   static func equal(_ a: Value, _ b: Value) -> Bool {
-    switch (a, b) {
-    case (.null, .null): return true
-    case (.bool(let x), .bool(let y)): return x == y
-    case (.int(let x), .int(let y)): return x == y
-    case (.string(let x), .string(let y)): return scalarsEqual(x, y)
-    case (.int, _), (.uint, _), (.double, _), (.decimal, _):
+    // One switch on `a` and a pattern test on `b` (no tuple of two values to copy).
+    switch a {
+    case .string(let x):
+      if case .string(let y) = b { return scalarsEqual(x, y) }
+      return false
+    case .int(let x):
+      if case .int(let y) = b { return x == y }
       return compareNumbers(a, b) == .equal
-    case (.bytes(let x), .bytes(let y)): return x == y
-    case (.date(let x), .date(let y)): return x == y
-    case (.type(let x), .type(let y)): return x == y
-    case (.list(let x), .list(let y)):
-      guard x.count == y.count else { return false }
+    case .uint, .double, .decimal:
+      return compareNumbers(a, b) == .equal
+    case .bool(let x):
+      if case .bool(let y) = b { return x == y }
+      return false
+    case .null:
+      if case .null = b { return true }
+      return false
+    case .bytes(let x):
+      if case .bytes(let y) = b { return x == y }
+      return false
+    case .date(let x):
+      if case .date(let y) = b { return x == y }
+      return false
+    case .type(let x):
+      if case .type(let y) = b { return x == y }
+      return false
+    case .list(let x):
+      guard case .list(let y) = b, x.count == y.count else { return false }
       for i in x.indices where !equal(x[i], y[i]) { return false }
       return true
-    case (.map(let x), .map(let y)):
-      guard x.count == y.count else { return false }
+    case .map(let x):
+      guard case .map(let y) = b, x.count == y.count else { return false }
       for (key, value) in x.entries {
         guard let other = y[key], equal(value, other) else { return false }
       }
       return true
-    case (.object(let x), .object(let y)):
+    case .object(let x):
+      guard case .object(let y) = b else { return false }
       if x === y { return true }
       guard x.type == y.type, x.fields.count == y.fields.count else { return false }
       for i in x.fields.indices where !equal(x.fields[i], y.fields[i]) { return false }
       return true
-    default:
+    case .error:
       return false
     }
   }

@@ -33,7 +33,8 @@ struct RuleEnvironments: Sendable {
         .init(name: "note", type: .string, optional: true),
       ]
       for field in type.fields {
-        fields.append(.init(name: field.id, type: field.type.exprType, optional: field.optional))
+        // A field whose type could not be read is `dyn`, so that its uses are not reported again.
+        fields.append(.init(name: field.id, type: field.untyped ? .dyn : field.type.exprType, optional: field.optional))
       }
       factObjects[type.id] = ObjectType(name: type.id, kind: "fact type", fields: fields)
     }
@@ -41,29 +42,35 @@ struct RuleEnvironments: Sendable {
       .init(name: "id", type: .string), .init(name: "name", type: .string), .init(name: "group", type: .string),
     ]
     for attribute in rules.attributes {
-      subjectFields.append(.init(name: attribute.id, type: attribute.type.exprType, optional: attribute.optional))
+      let type: ExprType = rules.decodeNotes.untypedAttributes.contains(attribute.id) ? .dyn : attribute.type.exprType
+      subjectFields.append(.init(name: attribute.id, type: type, optional: attribute.optional))
     }
-    let subjectObject = ObjectType(name: "subject", kind: "subject", fields: subjectFields)
+    // Kinds read in messages: "unknown field 'x' of roster subject", "… of declared facts".
+    let subjectObject = ObjectType(name: "subject", kind: "roster", fields: subjectFields)
+    // What could not be read is `dyn`, so that expressions using it are not reported again.
+    let notes = rules.decodeNotes
     let factsObject = ObjectType(
-      name: "facts", kind: "facts",
+      name: "facts", kind: "declared",
       fields: rules.factTypes.compactMap { type in
-        factObjects[type.id].map { ObjectType.Field(name: type.id, type: .list(.object($0))) }
+        if notes.untypedFactTypes.contains(type.id) { return ObjectType.Field(name: type.id, type: .list(.dyn)) }
+        return factObjects[type.id].map { ObjectType.Field(name: type.id, type: .list(.object($0))) }
       })
     let indicatorsObject = ObjectType(
-      name: "indicators", kind: "indicators",
-      fields: rules.allIndicators.map { ObjectType.Field(name: $0.id, type: .double) })
+      name: "indicators", kind: "declared",
+      fields: rules.allIndicators.filter { !$0.id.isEmpty }.map { ObjectType.Field(name: $0.id, type: .double) })
 
     var perFact: [String: ExprEnvironment] = [:]
+    let subjectType: ExprType = notes.attributesUnreadable ? .dyn : .object(subjectObject)
     for (id, object) in factObjects {
       var environment = ExprEnvironment(profile: profile, calendar: rules.calendar)
-      environment.declare("fact", .object(object))
-      environment.declare("subject", .object(subjectObject))
+      environment.declare("fact", notes.untypedFactTypes.contains(id) ? .dyn : .object(object))
+      environment.declare("subject", subjectType)
       environment.declare("scope", .string)
       perFact[id] = environment
     }
     var score = ExprEnvironment(profile: profile, calendar: rules.calendar)
-    score.declare("facts", .object(factsObject))
-    score.declare("subject", .object(subjectObject))
+    score.declare("facts", notes.factTypesUnreadable ? .dyn : .object(factsObject))
+    score.declare("subject", subjectType)
     score.declare("scope", .string)
     var scorePoints = score
     scorePoints.declare("value", .double)
@@ -71,7 +78,7 @@ struct RuleEnvironments: Sendable {
     outcome.declare("total", .double)
     outcome.declare("rank", .int)
     outcome.declare("group_size", .int)
-    outcome.declare("indicators", .object(indicatorsObject))
+    outcome.declare("indicators", notes.incompleteIndicators ? .dyn : .object(indicatorsObject))
 
     self.factObjects = factObjects
     self.subjectObject = subjectObject
@@ -146,6 +153,7 @@ struct ExpressionChecks {
               compile(expression, environments.scorePoints, expect: .number, "the points of a tier of \(what)", rules))
           }
         }
+        if score.value.compiled?.resultType == .int { checkWholeNumberTiers(tiers, node) }
         score.rule = .tiers(tiers)
       }
       node.kind = .score(score)
@@ -156,32 +164,154 @@ struct ExpressionChecks {
     return node
   }
 
+  /// With a whole-number value, a tier whose range [min, the min above it) holds no
+  /// whole number can never match (a warning).
+  private mutating func checkWholeNumberTiers(_ tiers: [Tier], _ node: Indicator) {
+    var above: ExactDecimal? = nil
+    for tier in tiers {
+      guard let min = tier.min else { return }
+      if let above, min < above {
+        // The smallest whole number >= min.
+        let first = min.rounded(.up)
+        if first >= above {
+          reader.report(.warning, .unreachableTier,
+                        "this tier of \(node.id) can never match: its value is a whole number, and none lies between \(tier.minText ?? "\(min)") and the min above it (\(above))",
+                        at: tier.places.at("min", or: tier.location),
+                        hint: "the tier applies from its min up to the min of the tier above; check the mins")
+        }
+      }
+      above = min
+    }
+  }
+
   private mutating func compile(
     _ expression: RuleExpression, _ environment: ExprEnvironment, expect: Expected, _ what: String, _ rules: RuleSet
   ) -> RuleExpression {
     var expression = expression
-    if rules.calendar == nil, expression.source.contains("workdays(") {
-      reader.report(.error, .calendarCoverage, "\(what) counts working days, but the file has no calendar to count them with",
-                    at: expression.location,
-                    hint: "declare periods, or a calendar with covers: YYYY-MM-DD..YYYY-MM-DD")
+    if rules.calendar == nil, let offset = Self.offset(of: "workdays(", in: expression.source) {
+      reader.report(.error, .calendarCoverage, "\(what) count working days, but the file has no calendar to count them with",
+                    at: expression.location(ofOffset: offset),
+                    hint: "declare periods, or calendar: { covers: 2023-01-01..2023-12-31 } (with its holidays)")
       return expression
     }
     do {
       let compiled = try CompiledExpression(expression.source, environment: environment)
       let type = compiled.resultType
       if !Self.fits(type, expect) {
-        reader.report(.error, .expressionType, "\(what) must give \(expect.words), but it gives \(type)", at: expression.location,
-                      hint: expect == .bool ? "compare it, e.g. \(expression.source.collapsingSpaces) > 0" : nil)
+        reader.report(.error, .expressionType, "\(what) must give \(expect.words), but it gives \(Self.describe(type))",
+                      at: expression.location, hint: Self.typeHint(type, expect, expression.source.collapsingSpaces))
       } else {
         expression.compiled = compiled
       }
     } catch {
       for problem in error.problems {
-        let location = expression.location(ofOffset: problem.offset)
-        reader.report(.error, DiagnosticCode(rawValue: problem.code), problem.message, at: location, hint: problem.hint)
+        let location = expression.location(ofOffset: Self.tokenOffset(problem, in: expression.source))
+        let message = fileColumns(in: problem.message, of: expression, reportedAt: location)
+        reader.report(.error, DiagnosticCode(rawValue: problem.code), message, at: location, hint: problem.hint)
       }
     }
     return expression
+  }
+
+  /// Where to point for a problem: the checker reports an unknown field at the `.` that
+  /// selects it; the reader looks for the misspelt name, so point at the name.
+  static func tokenOffset(_ problem: ExprCompileError.Problem, in source: String) -> Int {
+    guard problem.code == "K221" else { return problem.offset }
+    let text = Array(source.unicodeScalars)
+    var index = problem.offset
+    guard index < text.count, text[index] == "." else { return problem.offset }
+    index += 1
+    while index < text.count, text[index] == " " || text[index] == "\n" { index += 1 }
+    return index < text.count && NodeReader.isIDScalar(text[index]) ? index : problem.offset
+  }
+
+  /// The Unicode-scalar offset of `needle` in `source`.
+  static func offset(of needle: String, in source: String) -> Int? {
+    offset(of: Array(needle.unicodeScalars), in: Array(source.unicodeScalars), from: 0)
+  }
+
+  /// The first offset at or after `from` where `pattern` occurs in `text`.
+  static func offset(of pattern: [Unicode.Scalar], in text: [Unicode.Scalar], from: Int) -> Int? {
+    guard !pattern.isEmpty, text.count >= pattern.count, from <= text.count - pattern.count else { return nil }
+    for start in from...(text.count - pattern.count) where text[start..<(start + pattern.count)].elementsEqual(pattern) {
+      return start
+    }
+    return nil
+  }
+
+  /// Rewrites a position the expression parser gives inside the expression (`at column 5`,
+  /// `at line 2, column 3`) as a position in the file, which is what the reader sees.
+  private func fileColumns(in message: String, of expression: RuleExpression, reportedAt: RuleLocation) -> String {
+    let text = Array(message.unicodeScalars)
+    func number(at index: Int) -> (value: Int, end: Int)? {
+      var end = index
+      var value = 0
+      while end < text.count, let digit = Int(String(text[end])), text[end].isASCII {
+        value = value * 10 + digit
+        end += 1
+      }
+      return end > index ? (value, end) : nil
+    }
+    var line = 1
+    let column: Int
+    let start: Int
+    let end: Int
+    if let at = Self.offset(of: Array("at line ".unicodeScalars), in: text, from: 0),
+      let lineNumber = number(at: at + 8),
+      Self.offset(of: Array(", column ".unicodeScalars), in: text, from: lineNumber.end) == lineNumber.end,
+      let columnNumber = number(at: lineNumber.end + 9)
+    {
+      (line, column, start, end) = (lineNumber.value, columnNumber.value, at, columnNumber.end)
+    } else if let at = Self.offset(of: Array("at column ".unicodeScalars), in: text, from: 0),
+      let columnNumber = number(at: at + 10)
+    {
+      (column, start, end) = (columnNumber.value, at, columnNumber.end)
+    } else {
+      return message
+    }
+    // The offset of (line, column) in the expression's text.
+    var offset = 0
+    var currentLine = 1
+    for scalar in expression.source.unicodeScalars {
+      if currentLine == line { break }
+      offset += 1
+      if scalar == "\n" { currentLine += 1 }
+    }
+    offset += column - 1
+    let place = expression.location(ofOffset: offset)
+    let shown = place.line == reportedAt.line ? "at column \(place.column)" : "at line \(place.line), column \(place.column)"
+    var result = String.UnicodeScalarView(text[..<start])
+    result.append(contentsOf: shown.unicodeScalars)
+    result.append(contentsOf: text[end...])
+    return String(result)
+  }
+
+  static func describe(_ type: ExprType) -> String {
+    switch type {
+    case .int: "a whole number (int)"
+    case .uint: "a whole number (uint)"
+    case .double: "a number"
+    case .bool: "true or false"
+    case .string: "text (string)"
+    case .date: "a date"
+    case .null: "null"
+    case .list: "a list"
+    case .map: "a map"
+    case .object(let object): "a \(object.kind)"
+    default: "\(type)"
+    }
+  }
+
+  static func typeHint(_ type: ExprType, _ expected: Expected, _ source: String) -> String? {
+    switch (expected, type) {
+    case (.bool, .int), (.bool, .double), (.bool, .uint): return "compare it, e.g. \(source) > 0"
+    case (.bool, .string): return "compare it, e.g. \(source) == \"…\""
+    case (.bool, .list): return "e.g. \(source).size() > 0, or \(source).exists(x, …)"
+    case (.number, .list): return "count it with \(source).size(), or add it up with sum(…)"
+    case (.number, .string): return "points must be computed from numbers; to read a number written as text, use double(\(source))"
+    case (.number, .bool): return "e.g. \(source) ? 5 : 0"
+    default: return nil
+    }
   }
 
   static func fits(_ type: ExprType, _ expected: Expected) -> Bool {
