@@ -31,6 +31,11 @@ let benchmarks: @Sendable () -> Void = {
     source: "value < 0.9 ? -(0.9 - value) * 100 : 0", inputs: inputs,
     // value is (i % 100) / 100: the points of one hundred are -(90 + 89 + … + 1) = -4095.
     expect: .sum(decimal(-4_095 * activationCount / 100)))
+  registerExpression(
+    "table lookup: {\"national\": 20, \"provincial\": 10, \"city\": 5}[fact.level]",
+    source: #"{"national": 20, "provincial": 10, "city": 5}[fact.level]"#, inputs: inputs,
+    // level is national, provincial, city at i % 3 == 0, 1, 2.
+    expect: .sum(decimal((0 ..< activationCount).reduce(0) { $0 + [20, 10, 5][$1 % 3] })))
 }
 
 /// The remainder's share of `fact.level == "national" && fact.days > 3` beyond
@@ -41,7 +46,7 @@ func trues(upTo count: Int) -> Int {
 
 func decimal(_ value: Int) -> ExactDecimal { ExactDecimal(value) }
 
-/// The declarations and the activations, built once for all three benchmarks.
+/// The declarations and the activations, built once for all the benchmarks.
 final class ExpressionInputs: Sendable {
   let environment: ExprEnvironment
   let activations: [Activation]

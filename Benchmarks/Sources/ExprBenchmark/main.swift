@@ -41,6 +41,7 @@ let expressions = [
   "fact.value < 0.9 ? -(0.9 - fact.value) * 100 : 0",
   #"fact.done != null && fact.done <= date("2022-06-30")"#,
   #"fact.level in ["national", "provincial"] || fact.level.startsWith("ci")"#,
+  #"{"national": 20, "provincial": 10, "city": 5}[fact.level]"#,
 ]
 
 /// Evaluates `compiled` once per fact: (trues, errors, seconds).

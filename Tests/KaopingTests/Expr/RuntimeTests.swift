@@ -151,4 +151,34 @@ import Testing
     #expect(map[.uint(UInt64.max)] != nil)
     #expect(map[.double(18_446_744_073_709_551_615.0)] == nil)
   }
+
+  /// `{…}[key]` on a constant map of string keys takes a fast path that scans the keys;
+  /// it must give exactly what the general lookup gives, error messages included.
+  @Test func constantTableLookupsMatchTheGeneralPath() throws {
+    let table = #"{"national": 20, "provincial": 10, "Am\u00e9lie": 1, "Ame\u0301lie": 2}"#
+    let cases: [(Value, String)] = [
+      (.string("national"), #"{"int":"20"}"#), (.string("provincial"), #"{"int":"10"}"#),
+      (.string("Am\u{E9}lie"), #"{"int":"1"}"#), (.string("Ame\u{301}lie"), #"{"int":"2"}"#),
+    ]
+    for (key, json) in cases {
+      let result = evaluate("\(table)[k]", variables: [TestVariable(name: "k", type: .dyn, value: key)])
+      #expect((try? result.get()).map(TypedJSON.encodeText) == json, "\(key.literalText)")
+    }
+    // A key that is absent, or not a string: the general path's errors.
+    for key in [Value.string("city"), .int(1), .null] {
+      let fast = try evaluate("\(table)[k]", variables: [TestVariable(name: "k", type: .dyn, value: key)]).get()
+      let general = Ops.index(try evaluate(table).get(), key)
+      guard case .error(let a) = fast, case .error(let b) = general else {
+        Issue.record("\(key.literalText): expected an error, got \(fast.literalText)")
+        continue
+      }
+      #expect(a.message == b.message)
+    }
+    // The node is used for small maps of string keys only.
+    var map = MapValue()
+    try map.insert(key: .string("a"), value: .int(1))
+    #expect(IndexConstStringMapNode(map: map, key: ConstNode(.string("a"))) != nil)
+    try map.insert(key: .int(2), value: .int(2))
+    #expect(IndexConstStringMapNode(map: map, key: ConstNode(.string("a"))) == nil)
+  }
 }

@@ -143,7 +143,13 @@ struct Compiler {
     case .lessOrEqual: return ordering(.lessOrEqual, Ops.lessOrEqual)
     case .greater: return ordering(.greater, Ops.greater)
     case .greaterOrEqual: return ordering(.greaterOrEqual, Ops.greaterOrEqual)
-    case .index: return binary(Ops.index)
+    case .index:
+      if args.count == 2, case .map(let map)? = args[0].constantValue, args[1].constantValue == nil,
+        let node = IndexConstStringMapNode(map: map, key: args[1])
+      {
+        return node
+      }
+      return binary(Ops.index)
     case .in: return binary(Ops.contained)
     case .size: return unary(Ops.size)
     case .contains: return binary(Ops.contains)

@@ -226,6 +226,41 @@ final class EqualsConstNode: Node, @unchecked Sendable {
   }
 }
 
+/// `{"national": 20, "provincial": 10}[fact.level]`: a lookup in a small constant map
+/// whose keys are all strings, by comparing the key's bytes with each key in turn
+/// (no hashing per evaluation). Anything else (a key that is not a string, or one not
+/// in the map) takes the general path, which gives the same value or error.
+final class IndexConstStringMapNode: Node, @unchecked Sendable {
+  /// Maps with more keys take the general (hashed) path.
+  static let maximumKeys = 16
+
+  let key: Node
+  let map: Value
+  let keys: [String]
+  let values: [Value]
+
+  init?(map: MapValue, key: Node) {
+    guard map.count <= Self.maximumKeys else { return nil }
+    var keys: [String] = []
+    for candidate in map.keys {
+      guard case .string(let text) = candidate else { return nil }
+      keys.append(text)
+    }
+    self.key = key
+    self.map = .map(map)
+    self.keys = keys
+    values = map.values
+  }
+
+  override func eval(_ c: inout EvalContext) -> Value {
+    let v = key.eval(&c)
+    if case .string(let text) = v {
+      for index in keys.indices where scalarsEqual(keys[index], text) { return values[index] }
+    }
+    return Ops.index(map, v)
+  }
+}
+
 /// `<`, `<=`, `>`, `>=` with a constant int on the right: `fact.days > 3`.
 final class CompareIntConstNode: Node, @unchecked Sendable {
   enum Relation { case less, lessOrEqual, greater, greaterOrEqual }
