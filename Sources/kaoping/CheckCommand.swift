@@ -3,19 +3,32 @@ import Kaoping
 
 extension DiagnosticFormat: ExpressibleByArgument {}
 
-/// `kaoping check`: load rule files and report every problem found.
+/// `kaoping check`: load rule files (and optionally a roster and facts) and report every
+/// problem found.
 struct CheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
-    abstract: "Check rule files and print every problem found.",
+    abstract: "Check rule files, and optionally a roster and facts against them, printing every problem found.",
     discussion: """
-      Exit status: 0 when there are no errors (warnings allowed), 1 when a rule file has \
-      errors, 2 when a file cannot be read, 64 on a usage error.
+      With --facts or --subjects, the roster and fact files are also read and typed against each \
+      rule file that checks, as eval reads them (without evaluating): unreadable or malformed \
+      files, unknown columns and roster problems are errors; each fact eval would reject is a \
+      warning. Exit status: 0 when there are no errors (warnings allowed), 1 when a rule file has \
+      errors, 2 when a file cannot be read or the roster or facts have errors, 64 on a usage error.
       """
   )
 
   @Argument(help: "Rule files, or directories to search for *.yaml rule files (test files are skipped).")
   var files: [String]
+
+  @Option(name: .customLong("facts"), help: "A fact file to check against the rules; repeat for several.")
+  var facts: [String] = []
+
+  @Option(help: "A roster file to check (replaces the rule file's subjects).")
+  var subjects: String?
+
+  @Option(help: "The format of inputs whose extension does not tell (csv, jsonl, yaml).")
+  var inputFormat: InputFileFormat?
 
   @Option(help: "Diagnostic format: text (on standard error), json or github (on standard output).")
   var format: DiagnosticFormat = .text
@@ -27,8 +40,21 @@ struct CheckCommand: ParsableCommand {
   var dump = false
 
   func run() throws {
-    let result = RuleFiles.check(paths: RuleFiles.expand(files))
-    let rendered = Diagnostic.render(result.diagnostics, as: format, sources: result.sources)
+    let paths = RuleFiles.expand(files)
+    let result = RuleFiles.check(paths: paths)
+    var diagnostics = result.diagnostics
+    var sources = result.sources
+    var inputs: InputCheckResult? = nil
+    if !facts.isEmpty || subjects != nil {
+      let checked = InputCheck.check(
+        result.ruleSets, rulePaths: result.ruleSetPaths, factPaths: facts, subjectsPath: subjects,
+        inputFormat: inputFormat)
+      sources.merge(checked.sources)
+      diagnostics = Diagnostic.sorted(
+        diagnostics + checked.diagnostics, fileOrder: paths + [subjects].compactMap { $0 } + facts)
+      inputs = checked
+    }
+    let rendered = Diagnostic.render(diagnostics, as: format, sources: sources)
     switch format {
     case .text: Output.standardError(rendered)
     case .json, .github: Output.standardOutput(rendered)
@@ -36,10 +62,12 @@ struct CheckCommand: ParsableCommand {
     if dump {
       Output.standardOutput(result.ruleSets.map(\.dump).joined(separator: "\n"))
     }
-    if result.hasUnreadableFile { throw ExitCode(2) }
-    let failing = result.diagnostics.contains {
-      $0.severity == .error || (warningsAsErrors && $0.severity == .warning)
+    func failing(_ found: [Diagnostic]) -> Bool {
+      found.contains { $0.severity == .error || (warningsAsErrors && $0.severity == .warning) }
     }
-    if failing { throw ExitCode(1) }
+    // Stages in order (§13): reading a file, the rules, then the roster and facts.
+    if result.hasUnreadableFile || inputs?.hasUnreadableFile == true { throw ExitCode(Status.inputs) }
+    if failing(result.diagnostics) { throw ExitCode(Status.rules) }
+    if let inputs, failing(inputs.diagnostics) { throw ExitCode(Status.inputs) }
   }
 }

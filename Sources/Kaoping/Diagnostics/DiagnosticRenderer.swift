@@ -19,6 +19,11 @@ public struct SourceLines: Sendable {
     files[file] = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
   }
 
+  /// Adds the files of `other` (its text wins for a file both know).
+  public mutating func merge(_ other: SourceLines) {
+    files.merge(other.files) { _, theirs in theirs }
+  }
+
   /// Line `line` (1-based) of `file` without its line break, if known.
   public func line(_ line: Int, of file: String) -> Substring? {
     guard let lines = files[file], line >= 1, line <= lines.count else { return nil }

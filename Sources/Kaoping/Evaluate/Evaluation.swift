@@ -89,6 +89,11 @@ public enum Evaluation {
     }
     return runDetailed(rules: rules, ruleBytes: request.rules.bytes, rosterFile: rosterFile, factFiles: files,
                        threads: request.threads, keepTables: keepTables)
+      .mapError { problem in
+        // Problems of the rule file's own roster point into the rule file.
+        guard case .inputs(let diagnostics) = problem, rosterFile == nil else { return problem }
+        return .inputs(FactLoader.locatingInlineRoster(diagnostics, rules: rules, rulePath: request.rules.path))
+      }
   }
 
   /// The fast path for CSV fact files (typed from their bytes, in parallel); nil when a
@@ -151,15 +156,7 @@ public enum Evaluation {
       return .failure(.inputs(error.diagnostics))
     }
     var unknown: [Diagnostic] = []
-    for file in files where file.hasHeader {
-      for column in loader.unknownColumns(file.columns) {
-        let known = RuleEnvironments.builtInFactFields + rules.factTypes.flatMap { $0.fields.map(\.id) }
-        unknown.append(Diagnostic(
-          code: .unknownColumn, message: "the column '\(column)' is not a field of any fact type", file: file.path, line: 1,
-          column: 0,
-          hint: Suggest.closest(to: column, among: known).map { "did you mean '\($0)'?" } ?? "prefix columns for other uses with x-"))
-      }
-    }
+    for file in files where file.hasHeader { unknown += loader.unknownColumnDiagnostics(file) }
     if !unknown.isEmpty { return .failure(.inputs(unknown)) }
     var inputs = loader.load(files: files, roster: roster, threads: threads)
     inputs.keepTables = keepTables

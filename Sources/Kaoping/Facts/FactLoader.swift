@@ -234,7 +234,7 @@ struct FactLoader {
   /// Builds the roster from a file, or from the rule file's inline subjects.
   func roster(file: RawFile?) throws(InputFileError) -> (Roster, [InputWarning]) {
     var rows: [(row: Int, values: RawRecord)] = []
-    var path = "<rules>"
+    var path = Self.inlineRosterFile
     var undeclared: [String] = []
     if let file {
       path = file.path
@@ -260,7 +260,7 @@ struct FactLoader {
     let groupIndex = Dictionary(rules.groups.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
     for (row, record) in rows {
       func fail(_ message: String, hint: String? = nil) {
-        diagnostics.append(Diagnostic(code: .rosterError, message: message, file: path, line: row, column: 0, hint: hint))
+        diagnostics.append(Diagnostic(code: .rosterError, message: message, file: path, line: row, column: 1, hint: hint))
       }
       guard let id = record.value("id").flatMap({ $0.isAbsent ? nil : $0.textValue }) else {
         fail("row \(row) has no subject id")

@@ -15,6 +15,8 @@ public struct CheckResult: Sendable {
   public var hasUnreadableFile: Bool
   /// The rule sets that loaded without errors, in argument order.
   public var ruleSets: [RuleSet]
+  /// The file of each rule set in `ruleSets`.
+  public var ruleSetPaths: [String] = []
 }
 
 /// A rule file loaded and checked.
@@ -97,15 +99,19 @@ public enum RuleFiles {
     var sources = SourceLines()
     var unreadable = false
     var ruleSets: [RuleSet] = []
+    var ruleSetPaths: [String] = []
     for path in paths {
       let loaded = load(path: path)
       diagnostics += loaded.diagnostics
       unreadable = unreadable || loaded.unreadable
       if let text = loaded.text { sources.add(file: path, text: text) }
-      if let rules = loaded.rules { ruleSets.append(rules) }
+      if let rules = loaded.rules {
+        ruleSets.append(rules)
+        ruleSetPaths.append(path)
+      }
     }
     return CheckResult(
       diagnostics: Diagnostic.sorted(diagnostics, fileOrder: paths), sources: sources,
-      hasUnreadableFile: unreadable, ruleSets: ruleSets)
+      hasUnreadableFile: unreadable, ruleSets: ruleSets, ruleSetPaths: ruleSetPaths)
   }
 }

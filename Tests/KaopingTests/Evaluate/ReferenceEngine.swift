@@ -888,15 +888,7 @@ enum ReferencePipeline {
       return .failure(.inputs(error.diagnostics))
     }
     var unknown: [Diagnostic] = []
-    for file in files where file.hasHeader {
-      for column in loader.unknownColumns(file.columns) {
-        let known = RuleEnvironments.builtInFactFields + rules.factTypes.flatMap { $0.fields.map(\.id) }
-        unknown.append(Diagnostic(
-          code: .unknownColumn, message: "the column '\(column)' is not a field of any fact type", file: file.path, line: 1,
-          column: 0,
-          hint: Suggest.closest(to: column, among: known).map { "did you mean '\($0)'?" } ?? "prefix columns for other uses with x-"))
-      }
-    }
+    for file in files where file.hasHeader { unknown += loader.unknownColumnDiagnostics(file) }
     if !unknown.isEmpty { return .failure(.inputs(unknown)) }
     var inputs = RefLoader.load(rules: rules, environments: environments, files: files, roster: roster)
     inputs.warnings = rosterWarnings
