@@ -334,24 +334,34 @@ extension YAMLLoader {
         message = "\(problem) (\(context) at line \(contextMark.line), column \(contextMark.column))"
       }
       if parser.error == YAML_MEMORY_ERROR { message = "out of memory while reading YAML" }
+      if let slip = fullWidthSlip(near: position) {
+        // libyaml stumbles after the slip (often on the next line): point at the slip itself.
+        error(.yamlSyntax, message, at: slip.position, hint: slip.hint)
+        return
+      }
       error(.yamlSyntax, message, at: position, hint: hint(for: problem, at: position))
+    }
+
+    /// A full-width punctuation mark (typed with a Chinese input method) on the line of a
+    /// syntax error or the line before: where it is, and what to write instead.
+    private func fullWidthSlip(near position: SourceMark) -> (position: SourceMark, hint: String)? {
+      let fullWidth: [(Unicode.Scalar, String)] = [
+        ("：", ":"), ("（", "("), ("）", ")"), ("，", ","), ("“", "\""), ("”", "\""), ("＝", "="), ("！", "!"),
+      ]
+      for (wide, ascii) in fullWidth {
+        for line in [position.line, position.line - 1] where line >= 1 && line <= lines.count {
+          guard let index = lines[line - 1].unicodeScalars.firstIndex(of: wide) else { continue }
+          let column = lines[line - 1].unicodeScalars.distance(from: lines[line - 1].unicodeScalars.startIndex, to: index) + 1
+          let mark = SourceMark(line: line, column: column, offset: position.offset)
+          return (mark, "line \(line) holds a full-width '\(wide)'; use the ASCII '\(ascii)'")
+        }
+      }
+      return nil
     }
 
     /// A hint for the slips policy staff make most often.
     private func hint(for problem: String, at position: SourceMark) -> String? {
       let line = position.line >= 1 && position.line <= lines.count ? lines[position.line - 1] : ""
-      let previous = position.line >= 2 && position.line - 1 <= lines.count ? lines[position.line - 2] : ""
-      let fullWidth: [(Character, String)] = [
-        ("：", ":"), ("（", "("), ("）", ")"), ("，", ","), ("“", "\""), ("”", "\""), ("＝", "="), ("！", "!"),
-      ]
-      for (wide, ascii) in fullWidth {
-        if line.contains(wide) {
-          return "line \(position.line) holds a full-width '\(wide)'; use the ASCII '\(ascii)'"
-        }
-        if previous.contains(wide) {
-          return "line \(position.line - 1) holds a full-width '\(wide)'; use the ASCII '\(ascii)'"
-        }
-      }
       let scalars = Array(line.unicodeScalars)
       let at = position.column - 1
       let char: Unicode.Scalar? = at >= 0 && at < scalars.count ? scalars[at] : nil

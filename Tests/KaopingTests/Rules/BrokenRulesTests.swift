@@ -73,7 +73,7 @@ import Testing
     ("62-annual-weights-unknown-period", "K301", 9, 31),
     ("63-annual-weights-sum", "K302", 9, 11),
     ("64-inline-subject-unknown-group", "K301", 65, 21),
-    ("65-full-width-colon", "K002", 38, 7),
+    ("65-full-width-colon", "K002", 37, 10),
     ("66-unquoted-colon-in-expression", "K002", 42, 32),
     ("67-unknown-kaoping-key-in-node", "K102", 33, 5),
     ("68-unknown-version-with-unknown-keys", "K100", 1, 10),
