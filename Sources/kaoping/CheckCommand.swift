@@ -21,14 +21,7 @@ struct CheckCommand: ParsableCommand {
   @Argument(help: "Rule files, or directories to search for *.yaml rule files (test files are skipped).")
   var files: [String]
 
-  @Option(name: .customLong("facts"), help: "A fact file to check against the rules; repeat for several.")
-  var facts: [String] = []
-
-  @Option(help: "A roster file to check (replaces the rule file's subjects).")
-  var subjects: String?
-
-  @Option(help: "The format of inputs whose extension does not tell (csv, jsonl, yaml).")
-  var inputFormat: InputFileFormat?
+  @OptionGroup var inputs: InputFileOptions
 
   @Option(help: "Diagnostic format: text (on standard error), json or github (on standard output).")
   var format: DiagnosticFormat = .text
@@ -44,15 +37,15 @@ struct CheckCommand: ParsableCommand {
     let result = RuleFiles.check(paths: paths)
     var diagnostics = result.diagnostics
     var sources = result.sources
-    var inputs: InputCheckResult? = nil
-    if !facts.isEmpty || subjects != nil {
-      let checked = InputCheck.check(
-        result.ruleSets, rulePaths: result.ruleSetPaths, factPaths: facts, subjectsPath: subjects,
-        inputFormat: inputFormat)
-      sources.merge(checked.sources)
+    var checked: InputCheckResult? = nil
+    if !inputs.facts.isEmpty || inputs.subjects != nil {
+      let found = InputCheck.check(
+        result.ruleSets, rulePaths: result.ruleSetPaths, factPaths: inputs.facts, subjectsPath: inputs.subjects,
+        inputFormat: inputs.inputFormat)
+      sources.merge(found.sources)
       diagnostics = Diagnostic.sorted(
-        diagnostics + checked.diagnostics, fileOrder: paths + [subjects].compactMap { $0 } + facts)
-      inputs = checked
+        diagnostics + found.diagnostics, fileOrder: paths + [inputs.subjects].compactMap { $0 } + inputs.facts)
+      checked = found
     }
     let rendered = Diagnostic.render(diagnostics, as: format, sources: sources)
     switch format {
@@ -66,8 +59,8 @@ struct CheckCommand: ParsableCommand {
       found.contains { $0.severity == .error || (warningsAsErrors && $0.severity == .warning) }
     }
     // Stages in order (§13): reading a file, the rules, then the roster and facts.
-    if result.hasUnreadableFile || inputs?.hasUnreadableFile == true { throw ExitCode(Status.inputs) }
+    if result.hasUnreadableFile || checked?.hasUnreadableFile == true { throw ExitCode(Status.inputs) }
     if failing(result.diagnostics) { throw ExitCode(Status.rules) }
-    if let inputs, failing(inputs.diagnostics) { throw ExitCode(Status.inputs) }
+    if let checked, failing(checked.diagnostics) { throw ExitCode(Status.inputs) }
   }
 }

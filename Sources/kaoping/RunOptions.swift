@@ -4,8 +4,8 @@ import Kaoping
 extension InputFileFormat: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 
-/// Options shared by the verbs that evaluate (`eval`, `explain`, `diff`).
-struct InputOptions: ParsableArguments {
+/// The roster and fact files of a run (`eval`, `explain`, `diff`, and `check` with inputs).
+struct InputFileOptions: ParsableArguments {
   @Option(name: .customLong("facts"), help: "A fact file (.csv, .jsonl or .yaml); repeat for several.")
   var facts: [String] = []
 
@@ -14,9 +14,18 @@ struct InputOptions: ParsableArguments {
 
   @Option(help: "The format of inputs whose extension does not tell (csv, jsonl, yaml).")
   var inputFormat: InputFileFormat?
+}
+
+/// Options shared by the verbs that evaluate (`eval`, `explain`, `diff`).
+struct InputOptions: ParsableArguments {
+  @OptionGroup var files: InputFileOptions
 
   @Option(help: "Worker threads (default: the number of processors). Results do not depend on it.")
   var threads: Int?
+
+  var facts: [String] { files.facts }
+  var subjects: String? { files.subjects }
+  var inputFormat: InputFileFormat? { files.inputFormat }
 }
 
 /// Exit statuses of §13.
