@@ -163,11 +163,13 @@ final class ReportBuffer {
 
   // MARK: - JSON
 
-  /// Appends `text` as a JSON string literal (spec §13.1): text that needs no escape is
-  /// copied as it is; anything else goes through `String.appendJSONString(_:)`.
+  /// Appends `text` as a JSON string literal (spec §13.1): non-ASCII characters and `/` as
+  /// they are, `"` and `\` escaped, and every control character (U+0000–U+001F,
+  /// U+007F–U+009F, tab and line breaks included) as `\u00XX` with upper-case hex.
   func append(jsonString text: String) {
     let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { buffer in
-      for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+      // 0xC2 leads the UTF-8 of U+0080–U+00BF, where the C1 controls are.
+      for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 {
         return false
       }
       append(byte: UInt8(ascii: "\""))
@@ -176,7 +178,27 @@ final class ReportBuffer {
       return true
     }
     if copied != true {
-      append(text: String.jsonLiteral(text))
+      appendEscapedJSONString(text)
     }
+  }
+
+  private func appendEscapedJSONString(_ text: String) {
+    append(byte: UInt8(ascii: "\""))
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x22: append("\\\"")
+      case 0x5C: append("\\\\")
+      case 0x00..<0x20, 0x7F..<0xA0:
+        let hex: StaticString = "0123456789ABCDEF"
+        append("\\u00")
+        hex.withUTF8Buffer { digits in
+          append(byte: digits[Int(scalar.value >> 4)])
+          append(byte: digits[Int(scalar.value & 0xF)])
+        }
+      default:
+        append(text: String(scalar))
+      }
+    }
+    append(byte: UInt8(ascii: "\""))
   }
 }

@@ -125,7 +125,7 @@ import Testing
 
   @Test func escapesControlCharactersInUpperCaseHexAndKeepsSlashAndNonASCII() {
     let text = json(ReportSamples.rich).reportText
-    #expect(text.contains(#""reason": "no level \"city\u0007\"\tin the table\u001F" }"#))
+    #expect(text.contains(#""reason": "no level \"city\u0007\"\u0009in the table\u001F" }"#))
     #expect(text.contains(#""path": "data/单位名单.csv""#))
     #expect(!text.contains("\\/"))
   }

@@ -63,6 +63,14 @@ import Testing
     #expect(out.bytes.reportText == #""城关区/a""q\"b\\\u0000\u007F""#)
   }
 
+  // §13.1: control characters as `\u00XX` (upper-case hex) — tab and line breaks too,
+  // and the C1 controls (U+0080–U+009F); other non-ASCII as it is.
+  @Test func everyControlCharacterIsAHexEscape() {
+    let out = ReportBuffer()
+    out.append(jsonString: "a\tb\nc\rd\u{1B}\u{85}é\u{9F}\u{A0}")
+    #expect(out.bytes.reportText == #""a\u0009b\u000Ac\u000Dd\u001B\u0085é\u009F\#u{A0}""#)
+  }
+
   @Test func largeOutputsCrossChunkBoundaries() {
     let out = ReportBuffer(capacity: 10)
     var expected: [UInt8] = []
