@@ -34,7 +34,7 @@ enum CaseRunner {
         text = describe(errors)
       case .evaluation(let errors):
         codes = errors.map(\.code.rawValue)
-        text = errors.first.map { "K501 \($0.description)" + (errors.count > 1 ? " (and \(errors.count - 1) more)" : "") } ?? "K501"
+        text = errors.first.map { "\($0.code.rawValue) \($0.description)" + (errors.count > 1 ? " (and \(errors.count - 1) more)" : "") } ?? "no error"
       }
       if let expected = expectation.error {
         if !codes.contains(expected.code) { mismatch(errorLine, "error", expected: expected.code, got: text) }

@@ -23,7 +23,16 @@ public enum RuleTests {
     let roots = paths.isEmpty ? ["."] : paths
     var files: [String] = []
     var seen: Set<String> = []
+    var missing: [Diagnostic] = []
     for path in roots {
+      var info = stat()
+      if stat(path, &info) != 0 {
+        // Each PATH must exist: a mistyped one fails the run even when the others hold tests.
+        missing.append(Diagnostic(
+          code: .noTests, message: "no *.test.yaml file found under '\(path)'", file: path,
+          hint: "the path does not exist"))
+        continue
+      }
       for found in TestFileFinder.find(under: path) {
         // `kaoping test` in a folder names its files as `x.test.yaml`, not `./x.test.yaml`.
         let file = path == "." && found.hasPrefix("./") ? String(found.dropFirst(2)) : found
@@ -31,7 +40,8 @@ public enum RuleTests {
       }
     }
     var report = RuleTestReport(files: files)
-    if files.isEmpty {
+    report.diagnostics = missing
+    if files.isEmpty && missing.isEmpty {
       let quoted = roots.map { "'\($0)'" }.joined(separator: ", ")
       report.diagnostics.append(Diagnostic(
         code: .noTests, message: "no *.test.yaml file found under \(quoted)", file: roots[0],
@@ -73,7 +83,8 @@ public struct RuleTestReport: Sendable {
   public var files: [String]
   /// Every case of every test file that loaded, in file order.
   public var cases: [RuleTestCaseResult] = []
-  /// Why test files did not load, and the error when no test file was found.
+  /// Why test files did not load, and the error when no test file was found or a path
+  /// does not exist.
   public var diagnostics: [Diagnostic] = []
   /// How many test files did not load (each counts as one failure).
   public var brokenFiles = 0
@@ -91,8 +102,9 @@ public struct RuleTestReport: Sendable {
   /// The closing line: `N passed, N failed`.
   public var summary: String { "\(passed) passed, \(failed) failed" }
 
-  /// Whether the run fails (exit 1): a failing case, a file that did not load, or no file at all.
-  public var isFailure: Bool { failed > 0 || files.isEmpty }
+  /// Whether the run fails (exit 1): a failing case, a file that did not load, no file at
+  /// all, or a path that does not exist.
+  public var isFailure: Bool { failed > 0 || files.isEmpty || diagnostics.contains { $0.code == .noTests } }
 
   /// The text report for standard output: one line per mismatching key of each failing
   /// case (`FILE:LINE: case "NAME": PATH.TO.KEY: expected X, got Y`), then the summary.

@@ -128,6 +128,42 @@ import Testing
     #expect(missing.stderr.hasPrefix("no-such-folder: error: no *.test.yaml file found under 'no-such-folder' [K602]"))
   }
 
+  // §13.2: `kaoping test [PATH...]` finds test files under each PATH; a PATH that does not
+  // exist fails the run even when the others hold passing tests.
+  @Test func aPathThatDoesNotExistFailsTheRun() throws {
+    let result = try CIVerbs.run(["test", "Rules", "Rules/no-such.test.yaml"])
+    #expect(result.status == 1)
+    #expect(result.stdout.hasSuffix(" passed, 0 failed\n"))
+    #expect(result.stderr == """
+      Rules/no-such.test.yaml: error: no *.test.yaml file found under 'Rules/no-such.test.yaml' [K602]
+        hint: the path does not exist
+
+      """)
+  }
+
+  // A case that fails with K502 (an amount beyond the decimal range) names K502, not K501.
+  @Test func anEvaluationErrorIsReportedWithItsOwnCode() throws {
+    let folder = try CIVerbs.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try CIVerbs.copy("Tests/KaopingTests/Fixtures/eval/overflow.yaml", to: folder, as: "overflow.yaml")
+    try """
+      kaoping: 1
+      rules: overflow.yaml
+      subjects: [ { id: A, big: 1 } ]
+      cases:
+        - name: huge
+          facts:
+            - { id: g1, subject: A, type: gain, x: 9e6144 }
+            - { id: g2, subject: A, type: gain, x: 9e6144 }
+          expect: { error: K501 }
+
+      """.write(to: folder.appendingPathComponent("overflow.test.yaml"), atomically: true, encoding: .utf8)
+    let result = try runKaoping(["test"], currentDirectory: folder.path)
+    #expect(result.status == 1)
+    #expect(result.stdout.hasPrefix(
+      "overflow.test.yaml:9: case \"huge\": error: expected K501, got K502 scope annual, subject A, gains: an amount is beyond"))
+  }
+
   @Test func unknownFormatIsAUsageError() throws {
     #expect(try CIVerbs.run(["test", "--format", "xml"]).status == 64)
   }
