@@ -48,12 +48,13 @@ struct CheckCommand: ParsableCommand {
       checked = found
     }
     let rendered = Diagnostic.render(diagnostics, as: format, sources: sources)
+    var written = true
     switch format {
     case .text: Output.standardError(rendered)
-    case .json, .github: Output.standardOutput(rendered)
+    case .json, .github: written = Output.standardOutput(rendered)
     }
-    if dump {
-      Output.standardOutput(result.ruleSets.map(\.dump).joined(separator: "\n"))
+    if dump, written {
+      written = Output.standardOutput(result.ruleSets.map(\.dump).joined(separator: "\n"))
     }
     func failing(_ found: [Diagnostic]) -> Bool {
       found.contains { $0.severity == .error || (warningsAsErrors && $0.severity == .warning) }
@@ -62,5 +63,6 @@ struct CheckCommand: ParsableCommand {
     if result.hasUnreadableFile || checked?.hasUnreadableFile == true { throw ExitCode(Status.inputs) }
     if failing(result.diagnostics) { throw ExitCode(Status.rules) }
     if let checked, failing(checked.diagnostics) { throw ExitCode(Status.inputs) }
+    if !written { throw ExitCode(Status.output) }
   }
 }

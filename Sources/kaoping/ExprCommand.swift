@@ -53,8 +53,9 @@ struct ExprCommand: ParsableCommand {
 
   func run() throws {
     let outcome = ExprRunner.run(expression: expressions[0], variables: variables, profile: profile, format: format)
-    Output.standardOutput(outcome.standardOutput)
+    let written = Output.standardOutput(outcome.standardOutput)
     Output.standardError(outcome.standardError)
     if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    if !written { throw ExitCode(Status.output) }
   }
 }

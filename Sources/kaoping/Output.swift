@@ -6,11 +6,33 @@
   import Darwin
 #endif
 
+import ArgumentParser
+
 /// Writing to the standard streams without buffering surprises.
 enum Output {
-  static func standardOutput(_ text: String) { write(Array(text.utf8), to: 1) }
-  static func standardOutput(_ bytes: [UInt8]) { write(bytes, to: 1) }
-  static func standardError(_ text: String) { write(Array(text.utf8), to: 2) }
+  /// Writes to standard output; false when the write failed (a full disk, a closed pipe),
+  /// with the reason printed on standard error.
+  @discardableResult
+  static func standardOutput(_ text: String) -> Bool { standardOutput(Array(text.utf8)) }
+
+  @discardableResult
+  static func standardOutput(_ bytes: [UInt8]) -> Bool {
+    if let failure = write(bytes, to: 1) {
+      standardError("<stdout>: error: cannot write standard output: \(failure) [K001]\n")
+      return false
+    }
+    return true
+  }
+
+  /// Writes a command's result to standard output, or exits 74 when that fails (§13:
+  /// writing output is a stage of its own).
+  static func result(_ text: String) throws { try result(Array(text.utf8)) }
+
+  static func result(_ bytes: [UInt8]) throws {
+    guard standardOutput(bytes) else { throw ExitCode(Status.output) }
+  }
+
+  static func standardError(_ text: String) { _ = write(Array(text.utf8), to: 2) }
 
   /// Ends the process at once with `status`: the output is written unbuffered, so
   /// nothing is lost, and large results are not released one object at a time.
@@ -18,7 +40,8 @@ enum Output {
     exit(status)
   }
 
-  private static func write(_ bytes: [UInt8], to fd: Int32) {
+  /// Writes every byte; the reason when a write fails.
+  private static func write(_ bytes: [UInt8], to fd: Int32) -> String? {
     var bytes = bytes
     var offset = 0
     while offset < bytes.count {
@@ -27,10 +50,12 @@ enum Output {
       }
       if count < 0 {
         if errno == EINTR { continue }
-        return
+        if let text = strerror(errno) { return String(cString: text) }
+        return "error \(errno)"
       }
       offset += count
     }
+    return nil
   }
 }
 

@@ -17,7 +17,7 @@ struct TestCommand: ParsableCommand {
       (FILE:LINE: case "NAME": PATH.TO.KEY: expected X, got Y) and ends with "N passed, N failed". \
       A test file that does not load is reported on standard error and counts as failed. \
       Exit status: 0 when every case passes, 1 when a case fails, a test file does not load, \
-      or no test file is found; 64 on a usage error.
+      no test file is found, or a path does not exist; 64 on a usage error.
       """
   )
 
@@ -29,13 +29,15 @@ struct TestCommand: ParsableCommand {
 
   func run() throws {
     let report = RuleTests.run(paths: paths)
+    let written: Bool
     switch format {
     case .text:
       Output.standardError(report.diagnosticText)
-      Output.standardOutput(report.text)
+      written = Output.standardOutput(report.text)
     case .json:
-      Output.standardOutput(report.json)
+      written = Output.standardOutput(report.json)
     }
     if report.isFailure { throw ExitCode(Status.rules) }
+    if !written { throw ExitCode(Status.output) }
   }
 }
