@@ -63,6 +63,7 @@ struct DiffCommand: ParsableCommand {
     // NEW first: when the change breaks the rules, that is what the author must see.
     let newRules = try loadRulesOrExit(new)
     let oldRules = try loadRulesOrExit(old)
+    try checkScope(scope, of: [newRules, oldRules], command: "diff")
     func evaluate(_ rules: LoadedRules) throws -> EvaluationResult {
       let request = EvaluationRequest(
         rules: rules, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
@@ -72,10 +73,11 @@ struct DiffCommand: ParsableCommand {
       let outcome = Evaluation.run(request)
       progress.finish()
       switch outcome {
-      case .failure(let problem): throw failure(for: problem)
+      case .failure(let problem): throw failure(for: problem, rules: rules, input: input)
       case .success(let result):
         guard let selected = result.selectingScope(scope) else {
-          throw ValidationError("unknown scope '\(scope)'; the scopes are all, \(result.scopes.map(\.scope).joined(separator: ", "))")
+          throw usageError(
+            "unknown scope '\(scope)'; the scopes are all, \(result.scopes.map(\.scope).joined(separator: ", "))", command: "diff")
         }
         return selected
       }
@@ -86,9 +88,9 @@ struct DiffCommand: ParsableCommand {
       old: before, new: after, oldLabel: old, newLabel: new,
       outcomeOrder: (newRules.rules?.outcomes ?? []).map(\.id) + (oldRules.rules?.outcomes ?? []).map(\.id))
     switch format {
-    case .text: Output.standardOutput(diff.text)
-    case .markdown: Output.standardOutput(diff.markdown)
-    case .json: Output.standardOutput(diff.json)
+    case .text: try Output.result(diff.text)
+    case .markdown: try Output.result(diff.markdown)
+    case .json: try Output.result(diff.json)
     }
     if diff.contains(any: kinds) { throw ExitCode(3) }
   }

@@ -35,6 +35,7 @@ struct EvalCommand: ParsableCommand {
 
   func run() throws {
     let loaded = try loadRulesOrExit(rules)
+    try checkScope(scope, of: [loaded], command: "eval")
     let request = EvaluationRequest(
       rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
       threads: input.threads ?? Evaluation.defaultThreads)
@@ -44,7 +45,7 @@ struct EvalCommand: ParsableCommand {
     let outcome = Evaluation.run(request)
     progress.finish()
     switch outcome {
-    case .failure(let problem): throw failure(for: problem)
+    case .failure(let problem): throw failure(for: problem, rules: loaded, input: input)
     case .success(let value): result = value
     }
     if strict, !result.rejected.isEmpty {
@@ -55,7 +56,7 @@ struct EvalCommand: ParsableCommand {
     }
     guard let filtered = result.selectingScope(scope) else {
       let known = result.scopes.map(\.scope).joined(separator: ", ")
-      throw ValidationError("unknown scope '\(scope)'; the scopes are all, \(known)")
+      throw usageError("unknown scope '\(scope)'; the scopes are all, \(known)", command: "eval")
     }
     result = filtered
     let bytes = ReportWriter.write(result, format: format, options: ReportOptions(bom: bom))
@@ -67,7 +68,7 @@ struct EvalCommand: ParsableCommand {
         throw ExitCode(Status.output)
       }
     } else {
-      Output.standardOutput(bytes)
+      try Output.result(bytes)
     }
     // Everything is written (unbuffered): end the process now rather than spend time
     // releasing a large result and fact table one object at a time.

@@ -35,6 +35,7 @@ struct ExplainCommand: ParsableCommand {
 
   func run() throws {
     let loaded = try loadRulesOrExit(rules)
+    try checkScope(scope, of: [loaded], command: "explain")
     let request = EvaluationRequest(
       rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
       threads: input.threads ?? Evaluation.defaultThreads)
@@ -43,10 +44,10 @@ struct ExplainCommand: ParsableCommand {
     let outcome = Explanation.explain(request, subject: subject, scope: scope, format: format)
     progress.finish()
     switch outcome {
-    case .success(let text): Output.standardOutput(text)
-    case .failure(.evaluation(let problem)): throw failure(for: problem)
+    case .success(let text): try Output.result(text)
+    case .failure(.evaluation(let problem)): throw failure(for: problem, rules: loaded, input: input)
     case .failure(.unknownSubject(let message)), .failure(.unknownScope(let message)):
-      throw ValidationError(message)
+      throw usageError(message, command: "explain")
     }
   }
 }

@@ -16,16 +16,23 @@ struct InputFileOptions: ParsableArguments {
   var inputFormat: InputFileFormat?
 }
 
-/// Options shared by the verbs that evaluate (`eval`, `explain`, `diff`).
+/// Options shared by the verbs that evaluate (`eval`, `explain`, `diff`). Unlike `check`,
+/// they need at least one fact file (`--facts FILE...` in the synopsis of §13).
 struct InputOptions: ParsableArguments {
-  @OptionGroup var files: InputFileOptions
+  @Option(name: .customLong("facts"), help: "A fact file (.csv, .jsonl or .yaml); repeat for several.")
+  var facts: [String]
+
+  @Option(help: "A roster file that replaces the rule file's subjects.")
+  var subjects: String?
+
+  @Option(help: "The format of inputs whose extension does not tell (csv, jsonl, yaml).")
+  var inputFormat: InputFileFormat?
 
   @Option(help: "Worker threads (default: the number of processors). Results do not depend on it.")
   var threads: Int?
 
-  var facts: [String] { files.facts }
-  var subjects: String? { files.subjects }
-  var inputFormat: InputFileFormat? { files.inputFormat }
+  /// The roster and fact files in command-line order (the roster first).
+  var inputPaths: [String] { [subjects].compactMap { $0 } + facts }
 }
 
 /// Exit statuses of §13.
@@ -50,17 +57,51 @@ func loadRulesOrExit(_ path: String) throws -> LoadedRules {
   return loaded
 }
 
-/// Prints why an evaluation failed and exits with the status of its stage.
-func failure(for problem: EvaluationProblem) -> ExitCode {
+/// A usage error found after parsing (an unknown scope or subject): printed like the
+/// argument parser's, exit 64.
+func usageError(_ message: String, command: String) -> ExitCode {
+  Output.standardError("Error: \(message)\n  See 'kaoping \(command) --help' for more information.\n")
+  return ExitCode(Status.usage)
+}
+
+/// Checks `--scope` against the scopes the rule files evaluate (their periods in file
+/// order, then `annual`) before anything is read or evaluated: a usage error is the first
+/// stage (§13).
+func checkScope(_ scope: String, of loaded: [LoadedRules], command: String) throws {
+  guard scope != "all" else { return }
+  for rules in loaded {
+    guard let set = rules.rules else { continue }
+    let scopes = set.periods.map(\.id) + ["annual"]
+    if !scopes.contains(scope) {
+      throw usageError("unknown scope '\(scope)'; the scopes are all, \(scopes.joined(separator: ", "))", command: command)
+    }
+  }
+}
+
+/// Prints why an evaluation failed and exits with the status of its stage. Diagnostics
+/// show their source line and caret (§13): the lines of the rule file and of the roster
+/// and fact files are read for them.
+func failure(for problem: EvaluationProblem, rules: LoadedRules, input: InputOptions) -> ExitCode {
+  func render(_ diagnostics: [Diagnostic]) -> String {
+    let sources = RunDiagnostics.sources(
+      rulePath: rules.path, ruleText: rules.text, inputPaths: input.inputPaths, inputFormat: input.inputFormat,
+      for: diagnostics)
+    return Diagnostic.render(diagnostics, as: .text, sources: sources)
+  }
   switch problem {
   case .rules(let diagnostics):
-    Output.standardError(Diagnostic.render(diagnostics, as: .text))
+    Output.standardError(render(diagnostics))
     return ExitCode(Status.rules)
   case .unreadable(let diagnostics), .inputs(let diagnostics):
-    Output.standardError(Diagnostic.render(diagnostics, as: .text))
+    Output.standardError(render(diagnostics))
     return ExitCode(Status.inputs)
   case .evaluation(let errors):
-    for error in errors { Output.standardError("error: \(error.description) [\(error.code)]\n") }
+    // In scope, roster, node order (§13), each at the expression that failed.
+    if let set = rules.rules {
+      Output.standardError(render(RunDiagnostics.diagnostics(for: errors, rules: set, rulePath: rules.path)))
+    } else {
+      for error in errors { Output.standardError("error: \(error.description) [\(error.code)]\n") }
+    }
     return ExitCode(Status.rules)
   }
 }

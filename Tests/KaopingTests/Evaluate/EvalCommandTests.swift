@@ -18,12 +18,14 @@ import Testing
     #expect(run.stdout == "")
     // The block scalar's line break is collapsed in the message.
     let expression = "`avg(facts.rating.map(r, r.score))`"
+    // Each error points at the expression (§13: FILE:LINE:COLUMN, source line, caret).
+    let file = evalFixture("errors.yaml")
+    let at = "\n        avg(facts.rating.map(r,\n        ^\n"
     #expect(run.stderr == """
-      error: scope H1, subject B, avg_rating: avg() of an empty list in \(expression) [K501]
-      error: scope H2, subject A, avg_rating: avg() of an empty list in \(expression) [K501]
-      error: scope H2, subject B, avg_rating: avg() of an empty list in \(expression) [K501]
-      error: scope annual, subject B, avg_rating: avg() of an empty list in \(expression) [K501]
-
+      \(file):23:9: error: scope H1, subject B, avg_rating: avg() of an empty list in \(expression) [K501]\(at)\
+      \(file):23:9: error: scope H2, subject A, avg_rating: avg() of an empty list in \(expression) [K501]\(at)\
+      \(file):23:9: error: scope H2, subject B, avg_rating: avg() of an empty list in \(expression) [K501]\(at)\
+      \(file):23:9: error: scope annual, subject B, avg_rating: avg() of an empty list in \(expression) [K501]\(at)
       """)
     // The library reports the same errors, with their parts.
     guard case .failure(.evaluation(let errors)) = evaluateProblem(
@@ -42,8 +44,13 @@ import Testing
     let run = try eval("errors.yaml", facts: ["errors_outcome.facts.csv"], subjects: "errors.subjects.csv")
     #expect(run.status == 1)
     #expect(run.stdout == "")
-    #expect(run.stderr
-      == "error: scope annual, subject B, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]\n")
+    #expect(run.stderr == """
+      \(evalFixture("errors.yaml")):28:11: error: scope annual, subject B, flagged: avg() of an empty list in \
+      `avg(facts.flag.map(f, f.level)) > 1` [K501]
+          when: avg(facts.flag.map(f, f.level)) > 1
+                ^
+
+      """)
   }
 
   // errors_both.facts.csv: A has a rating in H1 only (avg_rating fails in H2); nobody has a
@@ -53,12 +60,13 @@ import Testing
     let run = try eval("errors.yaml", facts: ["errors_both.facts.csv"], subjects: "errors.subjects.csv")
     #expect(run.status == 1)
     #expect(run.stdout == "")
-    #expect(run.stderr == """
-      error: scope H2, subject A, avg_rating: avg() of an empty list in `avg(facts.rating.map(r, r.score))` [K501]
-      error: scope annual, subject A, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]
-      error: scope annual, subject B, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]
-
-      """)
+    let lines = run.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+    let file = evalFixture("errors.yaml")
+    #expect(lines == [
+      "\(file):23:9: error: scope H2, subject A, avg_rating: avg() of an empty list in `avg(facts.rating.map(r, r.score))` [K501]",
+      "\(file):28:11: error: scope annual, subject A, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]",
+      "\(file):28:11: error: scope annual, subject B, flagged: avg() of an empty list in `avg(facts.flag.map(f, f.level)) > 1` [K501]",
+    ])
   }
 
   // rejections.facts.csv on rejections.yaml: f2, f3 (K411), f4 (K403), f5 (K405) are rejected.
@@ -99,7 +107,8 @@ import Testing
     let run = try eval("overflow.yaml", facts: ["overflow.facts.csv"], subjects: "overflow.subjects.csv")
     #expect(run.status == 1)
     #expect(run.stdout == "")
-    #expect(run.stderr == "error: scope annual, subject B, twice: integer overflow in '*' in `subject.big * 2` [K501]\n")
+    #expect(run.stderr.hasPrefix(
+      "\(evalFixture("overflow.yaml")):17:21: error: scope annual, subject B, twice: integer overflow in '*' in `subject.big * 2` [K501]\n"))
   }
 
   // overflow_amount.facts.csv: two gains of 9e6144 each; their sum is beyond the decimal
