@@ -30,7 +30,7 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Write the result to this file (only on success, atomically) instead of standard output.")
   var output: String?
 
-  @Flag(help: "Fail (exit 2) when any fact is rejected, printing one line per rejected fact.")
+  @Flag(help: "Fail (exit 2) when any fact is rejected, printing one diagnostic per rejected fact.")
   var strict = false
 
   func run() throws {
@@ -49,9 +49,15 @@ struct EvalCommand: ParsableCommand {
     case .success(let value): result = value
     }
     if strict, !result.rejected.isEmpty {
-      for fact in result.rejected {
-        Output.standardError("\(fact.file):\(fact.row): error: \(fact.reason) [\(fact.code)]\n")
+      // One diagnostic per rejected fact, at its row (column 1), with the row's text where
+      // rows are lines — already in (file argument order, row) order.
+      let diagnostics = result.rejected.map { fact in
+        Diagnostic(code: fact.code, message: fact.reason, file: fact.file, line: fact.row, column: fact.row > 0 ? 1 : 0)
       }
+      let sources = RunDiagnostics.sources(
+        rulePath: loaded.path, ruleText: loaded.text, inputPaths: input.inputPaths, inputFormat: input.inputFormat,
+        for: diagnostics)
+      Output.standardError(Diagnostic.render(diagnostics, as: .text, sources: sources))
       throw ExitCode(Status.inputs)
     }
     guard let filtered = result.selectingScope(scope) else {

@@ -93,6 +93,26 @@ import Testing
       """)
   }
 
+  // §13: with --strict each rejected fact is a diagnostic, FILE:LINE:COLUMN with the row's
+  // text and a caret, sorted by (file argument order, line).
+  @Test func strictRejectionsAreDiagnosticsWithTheirRow() throws {
+    let file = evalFixture("rejections.facts.csv")
+    let result = try run([
+      "eval", evalFixture("rejections.yaml"), "--facts", file, "--subjects", evalFixture("ab.subjects.csv"), "--strict",
+    ])
+    #expect(result.status == 2)
+    #expect(result.stdout == "")
+    #expect(result.stderr.hasPrefix("""
+      \(file):3:1: error: source '组织部' is the name of scorer 'organization'; write the id 'organization' [K411]
+      f2,A,award,2023-02-01,组织部,national,
+      ^
+      \(file):4:1: error: no source: awards is scored only by organization [K411]
+      f3,A,award,2023-02-01,,national,
+      ^
+
+      """))
+  }
+
   // §13: an evaluation error is a diagnostic in the rule file; an amount beyond the decimal
   // range (no expression to blame) points at its node.
   @Test func anAmountOverflowPointsAtItsNode() throws {
