@@ -13,7 +13,21 @@ struct KaopingCommand: ParsableCommand {
   )
 
   static func main() {
-    main(ExprArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+    do {
+      var command = try parseAsRoot(ExprArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+      try command.run()
+    } catch let status as ExitCode {
+      exit(withError: status)
+    } catch {
+      // Usage errors, --help and --version are the argument parser's to print (64, 0). Any
+      // other error escaping a verb is a failure of Kaoping itself: §13's internal
+      // failure, 70 — not 1, which would read as "the rules have errors".
+      if exitCode(for: error) == .failure {
+        Output.standardError("kaoping: internal error: \(error)\n")
+        Output.exitNow(Status.internalFailure)
+      }
+      exit(withError: error)
+    }
   }
 }
 
