@@ -71,7 +71,7 @@ struct EvalCommand: ParsableCommand {
       do {
         try AtomicFile.write(bytes, to: output)
       } catch {
-        Output.standardError("\(output): error: \(error) [K001]\n")
+        Output.standardError("\(output): error: \(error) [\(DiagnosticCode.unwritableOutput)]\n")
         throw ExitCode(Status.output)
       }
     } else {

@@ -7,6 +7,7 @@
 #endif
 
 import ArgumentParser
+import Kaoping
 
 /// Writing to the standard streams without buffering surprises.
 enum Output {
@@ -18,7 +19,7 @@ enum Output {
   @discardableResult
   static func standardOutput(_ bytes: [UInt8]) -> Bool {
     if let failure = write(bytes, to: 1) {
-      standardError("<stdout>: error: cannot write standard output: \(failure) [K001]\n")
+      standardError("<stdout>: error: cannot write standard output: \(failure) [\(DiagnosticCode.unwritableOutput)]\n")
       return false
     }
     return true

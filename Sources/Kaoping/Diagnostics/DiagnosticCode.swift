@@ -44,6 +44,8 @@ extension DiagnosticCode {
   public static let invalidMerge: DiagnosticCode = "K011"
   /// The file holds no YAML document at all.
   public static let emptyFile: DiagnosticCode = "K012"
+  /// The output cannot be written (`--output FILE` or standard output): exit 74 (§13).
+  public static let unwritableOutput: DiagnosticCode = "K013"
 
   // MARK: Rule-file structure (K1xx)
 

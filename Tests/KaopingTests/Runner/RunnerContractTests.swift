@@ -66,7 +66,8 @@ import Testing
   @Test func aFailedWriteToStandardOutputExits74() throws {
     guard let eval = try runToFullDevice(["eval"] + Self.city + Self.facts + ["--format", "csv"]) else { return }
     #expect(eval.status == 74)
-    #expect(eval.stderr.contains("cannot write standard output"))
+    #expect(eval.stderr.hasPrefix("<stdout>: error: cannot write standard output: "))
+    #expect(eval.stderr.hasSuffix(" [K013]\n"))
     #expect(try runToFullDevice(["test", "Rules"])?.status == 74)
     #expect(try runToFullDevice(["check", "Rules/city_units.yaml", "--format", "json"])?.status == 74)
     #expect(try runToFullDevice(["expr", "1 + 2"])?.status == 74)
@@ -74,6 +75,25 @@ import Testing
     // An earlier failing stage still decides: a rule file with errors is 1.
     let broken = try runToFullDevice(["check", "Tests/KaopingTests/Fixtures/civerbs/diff/broken.yaml", "--format", "json"])
     #expect(broken?.status == 1)
+  }
+
+  // §13: "writing output 74"; `--output` is written only on success. A write failure has a
+  // code of its own (K013), not K001 ("a file cannot be read": a code never changes meaning).
+  @Test func anOutputFileThatCannotBeWrittenExits74WithK013() throws {
+    let folder = try CIVerbs.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let target = folder.appendingPathComponent("missing/result.json").path
+    let result = try run(["eval"] + Self.city + Self.facts + ["--format", "json", "--output", target])
+    #expect(result.status == 74)
+    #expect(result.stdout == "")
+    #expect(result.stderr == "\(target): error: cannot write \(target): No such file or directory [K013]\n")
+    // A failing run leaves an existing output file as it was.
+    let existing = folder.appendingPathComponent("result.json")
+    try "before\n".write(to: existing, atomically: true, encoding: .utf8)
+    let failing = try run(["eval"] + Self.city + ["--facts", "no-such.csv", "--output", existing.path])
+    #expect(failing.status == 2)
+    #expect(try String(contentsOf: existing, encoding: .utf8) == "before\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["result.json"])
   }
 
   // §13: diagnostics print with "the source line and a caret under the column" — in eval
