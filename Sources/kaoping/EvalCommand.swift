@@ -65,7 +65,6 @@ struct EvalCommand: ParsableCommand {
       throw usageError("unknown scope '\(scope)'; the scopes are all, \(known)", command: "eval")
     }
     result = filtered
-    result.inputs = inCommandLineOrder(result.inputs)
     let bytes = ReportWriter.write(result, format: format, options: ReportOptions(bom: bom))
     if let output {
       do {

@@ -35,33 +35,6 @@ struct InputOptions: ParsableArguments {
   var inputPaths: [String] { [subjects].compactMap { $0 } + facts }
 }
 
-/// The result's `inputs` in command-line order (§13.1): the roster goes where `--subjects`
-/// was written among the `--facts` options (the library lists it first).
-func inCommandLineOrder(_ inputs: [InputInfo], arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> [InputInfo] {
-  guard let roster = inputs.firstIndex(where: { $0.role == .subjects }) else { return inputs }
-  var factsBefore = 0
-  var index = 0
-  scan: while index < arguments.count {
-    let word = arguments[index]
-    switch word {
-    case "--": break scan
-    case "--subjects": break scan
-    case "--facts":
-      factsBefore += 1
-      index += 2
-      continue scan
-    default:
-      if word.hasPrefix("--subjects=") { break scan }
-      if word.hasPrefix("--facts=") { factsBefore += 1 }
-    }
-    index += 1
-  }
-  var ordered = inputs
-  let entry = ordered.remove(at: roster)
-  ordered.insert(entry, at: min(roster + factsBefore, ordered.count))
-  return ordered
-}
-
 /// Exit statuses of §13.
 enum Status {
   static let rules: Int32 = 1

@@ -133,26 +133,6 @@ import Testing
       """))
   }
 
-  // §13.1: "`inputs` lists the roster and fact files in command-line order".
-  @Test func inputsAreInCommandLineOrder() throws {
-    func roles(_ arguments: [String]) throws -> [String] {
-      let result = try run(["eval", evalFixture("rejections.yaml"), "--format", "json"] + arguments)
-      #expect(result.status == 0, "\(result.stderr)")
-      return result.stdout.split(separator: "\n").filter { $0.contains("\"role\"") }.map { line in
-        let path = line.split(separator: "\"").dropFirst(7).first.map(String.init) ?? ""
-        return String(path.split(separator: "/").last ?? "")
-      }
-    }
-    let a = ["--facts", evalFixture("rejections.facts.csv")]
-    let b = ["--facts", evalFixture("accounting.facts.csv")]
-    let s = ["--subjects", evalFixture("ab.subjects.csv")]
-    #expect(try roles(s + a + b) == ["ab.subjects.csv", "rejections.facts.csv", "accounting.facts.csv"])
-    #expect(try roles(a + s + b) == ["rejections.facts.csv", "ab.subjects.csv", "accounting.facts.csv"])
-    #expect(try roles(b + a + s) == ["accounting.facts.csv", "rejections.facts.csv", "ab.subjects.csv"])
-    #expect(try roles(["--facts=\(evalFixture("accounting.facts.csv"))", "--subjects=\(evalFixture("ab.subjects.csv"))"])
-      == ["accounting.facts.csv", "ab.subjects.csv"])
-  }
-
   // §13: an evaluation error is a diagnostic in the rule file; an amount beyond the decimal
   // range (no expression to blame) points at its node.
   @Test func anAmountOverflowPointsAtItsNode() throws {
