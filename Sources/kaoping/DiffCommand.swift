@@ -61,8 +61,8 @@ struct DiffCommand: ParsableCommand {
   func run() throws {
     let kinds = try failKinds()
     // NEW first: when the change breaks the rules, that is what the author must see.
-    let newRules = try loadRulesOrExit(new)
-    let oldRules = try loadRulesOrExit(old)
+    let newRules = try loadRulesOrExit(new, files: [old] + input.inputPaths)
+    let oldRules = try loadRulesOrExit(old, files: input.inputPaths)
     try checkScope(scope, of: [newRules, oldRules], command: "diff")
     func evaluate(_ rules: LoadedRules) throws -> EvaluationResult {
       let request = EvaluationRequest(

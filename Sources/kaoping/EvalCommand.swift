@@ -34,7 +34,7 @@ struct EvalCommand: ParsableCommand {
   var strict = false
 
   func run() throws {
-    let loaded = try loadRulesOrExit(rules)
+    let loaded = try loadRulesOrExit(rules, files: input.inputPaths)
     try checkScope(scope, of: [loaded], command: "eval")
     let request = EvaluationRequest(
       rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,

@@ -34,7 +34,7 @@ struct ExplainCommand: ParsableCommand {
   var format: ExplanationFormat = .text
 
   func run() throws {
-    let loaded = try loadRulesOrExit(rules)
+    let loaded = try loadRulesOrExit(rules, files: input.inputPaths)
     try checkScope(scope, of: [loaded], command: "explain")
     let request = EvaluationRequest(
       rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,

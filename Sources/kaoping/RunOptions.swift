@@ -44,8 +44,10 @@ enum Status {
   static let internalFailure: Int32 = 70
 }
 
-/// Loads a rule file and prints its diagnostics; exits when it does not check.
-func loadRulesOrExit(_ path: String) throws -> LoadedRules {
+/// Loads a rule file and prints its diagnostics; exits when it does not check. `files`
+/// are the other files of the run: when the rules do not check, those that cannot be read
+/// are reported too, and decide the status (reading a file, 2, is the earlier stage, §13).
+func loadRulesOrExit(_ path: String, files: [String]) throws -> LoadedRules {
   let loaded = RuleFiles.load(path: path)
   var sources = SourceLines()
   if let text = loaded.text { sources.add(file: path, text: text) }
@@ -53,7 +55,14 @@ func loadRulesOrExit(_ path: String) throws -> LoadedRules {
     Output.standardError(Diagnostic.render(loaded.diagnostics, as: .text, sources: sources))
   }
   if loaded.unreadable { throw ExitCode(Status.inputs) }
-  if loaded.rules == nil { throw ExitCode(Status.rules) }
+  if loaded.rules == nil {
+    let unreadable = RunDiagnostics.unreadableFiles(files.filter { $0 != path })
+    if !unreadable.isEmpty {
+      Output.standardError(Diagnostic.render(unreadable, as: .text))
+      throw ExitCode(Status.inputs)
+    }
+    throw ExitCode(Status.rules)
+  }
   return loaded
 }
 

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 // The diagnostics of a run that failed (`eval`, `explain`, `diff`), printed as §13 asks:
 // `FILE:LINE:COLUMN: error: MESSAGE [CODE]`, the source line and a caret.
 
@@ -21,6 +29,35 @@ public enum RunDiagnostics {
       }
     }
     return sources
+  }
+
+  /// `K001` for each of `paths` that cannot be opened for reading (missing, a directory, no
+  /// permission), without reading it: when a rule file does not check, its run still
+  /// reports unreadable inputs, reading a file being the earlier stage (§13, exit 2).
+  /// Standard input (`-`) is always readable.
+  public static func unreadableFiles(_ paths: [String]) -> [Diagnostic] {
+    var seen: Set<String> = []
+    var found: [Diagnostic] = []
+    for path in paths where path != "-" && seen.insert(path).inserted {
+      let fd = open(path, O_RDONLY)
+      var reason: String? = nil
+      if fd < 0 {
+        switch errno {
+        case ENOENT: reason = "no such file"
+        case EACCES: reason = "permission denied"
+        case EISDIR: reason = "it is a directory"
+        default: reason = strerror(errno).map { String(cString: $0) } ?? "error \(errno)"
+        }
+      } else {
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { reason = "it is a directory" }
+        close(fd)
+      }
+      if let reason {
+        found.append(Diagnostic(code: .unreadableFile, message: "cannot read \(path): \(reason)", file: path))
+      }
+    }
+    return found
   }
 
   /// Per-subject evaluation errors as diagnostics in the rule file, in the order given

@@ -77,6 +77,24 @@ import Testing
     #expect(broken?.status == 1)
   }
 
+  // §13: "stages run in order and the first failing one decides: …; reading a file 2; the
+  // rules 1" — a rule file with errors and a fact file that cannot be read is 2, with both
+  // reported (as `check` does).
+  @Test func anUnreadableInputOutranksRuleErrors() throws {
+    let broken = "Tests/KaopingTests/Fixtures/civerbs/diff/broken.yaml"
+    let eval = try run(["eval", broken, "--facts", "no-such.csv"])
+    #expect(eval.status == 2)
+    #expect(eval.stderr.contains("[K301]"))
+    #expect(eval.stderr.contains("no-such.csv: error: cannot read no-such.csv: no such file [K001]\n"))
+    #expect(try run(["explain", broken, "--facts", "no-such.csv", "--subject", "D1"]).status == 2)
+    // diff: NEW does not check and OLD cannot be read.
+    let diff = try run(["diff", "no-such.yaml", broken, "--facts", "Tests/KaopingTests/Fixtures/civerbs/diff/facts.csv"])
+    #expect(diff.status == 2)
+    #expect(diff.stderr.contains("no-such.yaml: error: cannot read no-such.yaml: no such file [K001]\n"))
+    // With readable inputs the rule errors decide (1).
+    #expect(try run(["eval", broken, "--facts", "Tests/KaopingTests/Fixtures/civerbs/diff/facts.csv"]).status == 1)
+  }
+
   // §13: "writing output 74"; `--output` is written only on success. A write failure has a
   // code of its own (K013), not K001 ("a file cannot be read": a code never changes meaning).
   @Test func anOutputFileThatCannotBeWrittenExits74WithK013() throws {
