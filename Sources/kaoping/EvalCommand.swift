@@ -45,14 +45,18 @@ struct EvalCommand: ParsableCommand {
     let outcome = Evaluation.run(request)
     progress.finish()
     switch outcome {
-    case .failure(let problem): throw failure(for: problem, rules: loaded, input: input)
+    case .failure(let problem):
+      if strict, case .evaluation = problem { try failIfRejected(loaded) }
+      throw failure(for: problem, rules: loaded, input: input)
     case .success(let value): result = value
     }
     if strict, !result.rejected.isEmpty {
       // One diagnostic per rejected fact, at its row (column 1), with the row's text where
       // rows are lines — already in (file argument order, row) order.
       let diagnostics = result.rejected.map { fact in
-        Diagnostic(code: fact.code, message: fact.reason, file: fact.file, line: fact.row, column: fact.row > 0 ? 1 : 0)
+        Diagnostic(
+          code: fact.code, message: "fact \(fact.fact) is rejected: \(fact.reason)", file: fact.file, line: fact.row,
+          column: fact.row > 0 ? 1 : 0)
       }
       let sources = RunDiagnostics.sources(
         rulePath: loaded.path, ruleText: loaded.text, inputPaths: input.inputPaths, inputFormat: input.inputFormat,
@@ -79,5 +83,26 @@ struct EvalCommand: ParsableCommand {
     // Everything is written (unbuffered): end the process now rather than spend time
     // releasing a large result and fact table one object at a time.
     Output.exitNow(0)
+  }
+
+  /// With `--strict`, when the evaluation failed (exit 1): the facts rejected while reading
+  /// them (§3 phase 1, as `check --facts` finds them) decide first, the roster and facts
+  /// being the earlier stage (§13, exit 2). Rejections of phases 2 and 3 (per-fact
+  /// expressions, scorers, cancellation) come only with a result, which a failed run has not.
+  private func failIfRejected(_ loaded: LoadedRules) throws {
+    guard let set = loaded.rules else { return }
+    let found = InputCheck.check(
+      [set], rulePaths: [loaded.path], factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat)
+    let rejected = found.diagnostics.filter {
+      $0.severity == .warning && $0.code != .unmatchedFacts && $0.code != .undeclaredRosterColumn
+    }
+    guard !rejected.isEmpty else { return }
+    let errors = rejected.map { diagnostic in
+      var error = diagnostic
+      error.severity = .error
+      return error
+    }
+    Output.standardError(Diagnostic.render(errors, as: .text, sources: found.sources))
+    throw ExitCode(Status.inputs)
   }
 }

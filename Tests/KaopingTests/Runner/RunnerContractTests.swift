@@ -141,14 +141,36 @@ import Testing
     #expect(result.status == 2)
     #expect(result.stdout == "")
     #expect(result.stderr.hasPrefix("""
-      \(file):3:1: error: source '组织部' is the name of scorer 'organization'; write the id 'organization' [K411]
+      \(file):3:1: error: fact f2 is rejected: source '组织部' is the name of scorer 'organization'; write the id 'organization' [K411]
       f2,A,award,2023-02-01,组织部,national,
       ^
-      \(file):4:1: error: no source: awards is scored only by organization [K411]
+      \(file):4:1: error: fact f3 is rejected: no source: awards is scored only by organization [K411]
       f3,A,award,2023-02-01,,national,
       ^
 
       """))
+  }
+
+  // §13: "roster and facts 2 (…, rejected facts with --strict); evaluation 1" — with
+  // --strict a rejected fact decides before the evaluation errors.
+  @Test func strictRejectionsOutrankEvaluationErrors() throws {
+    let folder = try CIVerbs.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let facts = folder.appendingPathComponent("facts.csv").path
+    let both = try String(contentsOfFile: evalFixture("errors_both.facts.csv"), encoding: .utf8)
+    try (both + "r9,Z,rating,2023-02-01,1,\n").write(toFile: facts, atomically: true, encoding: .utf8)
+    let arguments = ["eval", evalFixture("errors.yaml"), "--facts", facts, "--subjects", evalFixture("errors.subjects.csv")]
+    let lenient = try run(arguments)
+    #expect(lenient.status == 1)
+    #expect(lenient.stderr.contains("[K501]"))
+    let strict = try run(arguments + ["--strict"])
+    #expect(strict.status == 2)
+    #expect(strict.stderr == """
+      \(facts):5:1: error: fact r9 is rejected: the subject 'Z' is not in the roster [K403]
+      r9,Z,rating,2023-02-01,1,
+      ^
+
+      """)
   }
 
   // §13: an evaluation error is a diagnostic in the rule file; an amount beyond the decimal
