@@ -30,7 +30,7 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Write the result to this file (only on success, atomically) instead of standard output.")
   var output: String?
 
-  @Flag(help: "Fail (exit 2) when any fact is rejected, printing one diagnostic per rejected fact.")
+  @Flag(help: "Fail (exit 2) when any fact is rejected, printing one line per rejected fact.")
   var strict = false
 
   func run() throws {
@@ -51,17 +51,7 @@ struct EvalCommand: ParsableCommand {
     case .success(let value): result = value
     }
     if strict, !result.rejected.isEmpty {
-      // One diagnostic per rejected fact, at its row (column 1), with the row's text where
-      // rows are lines — already in (file argument order, row) order.
-      let diagnostics = result.rejected.map { fact in
-        Diagnostic(
-          code: fact.code, message: "fact \(fact.fact) is rejected: \(fact.reason)", file: fact.file, line: fact.row,
-          column: fact.row > 0 ? 1 : 0)
-      }
-      let sources = RunDiagnostics.sources(
-        rulePath: loaded.path, ruleText: loaded.text, inputPaths: input.inputPaths, inputFormat: input.inputFormat,
-        for: diagnostics)
-      Output.standardError(Diagnostic.render(diagnostics, as: .text, sources: sources))
+      printRejected(result.rejected.map { ($0.file, $0.row, $0.code, "fact \($0.fact) is rejected: \($0.reason)") })
       throw ExitCode(Status.inputs)
     }
     guard let filtered = result.selectingScope(scope) else {
@@ -97,12 +87,15 @@ struct EvalCommand: ParsableCommand {
       $0.severity == .warning && $0.code != .unmatchedFacts && $0.code != .undeclaredRosterColumn
     }
     guard !rejected.isEmpty else { return }
-    let errors = rejected.map { diagnostic in
-      var error = diagnostic
-      error.severity = .error
-      return error
-    }
-    Output.standardError(Diagnostic.render(errors, as: .text, sources: found.sources))
+    printRejected(rejected.map { ($0.file, $0.line, $0.code, $0.message) })
     throw ExitCode(Status.inputs)
+  }
+
+  /// `--strict`'s report (§3): one `FILE:ROW: error: MESSAGE [CODE]` line per rejected
+  /// fact, in (file argument order, row) order.
+  private func printRejected(_ facts: [(file: String, row: Int, code: DiagnosticCode, message: String)]) {
+    var text = ""
+    for fact in facts { text += "\(fact.file):\(fact.row): error: \(fact.message) [\(fact.code)]\n" }
+    Output.standardError(text)
   }
 }

@@ -131,9 +131,9 @@ import Testing
       """)
   }
 
-  // §13: with --strict each rejected fact is a diagnostic, FILE:LINE:COLUMN with the row's
-  // text and a caret, sorted by (file argument order, line).
-  @Test func strictRejectionsAreDiagnosticsWithTheirRow() throws {
+  // §3: with --strict one `FILE:ROW: error: MESSAGE [CODE]` line per rejected fact, sorted
+  // by (file argument order, row).
+  @Test func strictRejectionsAreOneLineEach() throws {
     let file = evalFixture("rejections.facts.csv")
     let result = try run([
       "eval", evalFixture("rejections.yaml"), "--facts", file, "--subjects", evalFixture("ab.subjects.csv"), "--strict",
@@ -141,12 +141,8 @@ import Testing
     #expect(result.status == 2)
     #expect(result.stdout == "")
     #expect(result.stderr.hasPrefix("""
-      \(file):3:1: error: fact f2 is rejected: source '组织部' is the name of scorer 'organization'; write the id 'organization' [K411]
-      f2,A,award,2023-02-01,组织部,national,
-      ^
-      \(file):4:1: error: fact f3 is rejected: no source: awards is scored only by organization [K411]
-      f3,A,award,2023-02-01,,national,
-      ^
+      \(file):3: error: fact f2 is rejected: source '组织部' is the name of scorer 'organization'; write the id 'organization' [K411]
+      \(file):4: error: fact f3 is rejected: no source: awards is scored only by organization [K411]
 
       """))
   }
@@ -166,9 +162,7 @@ import Testing
     let strict = try run(arguments + ["--strict"])
     #expect(strict.status == 2)
     #expect(strict.stderr == """
-      \(facts):5:1: error: fact r9 is rejected: the subject 'Z' is not in the roster [K403]
-      r9,Z,rating,2023-02-01,1,
-      ^
+      \(facts):5: error: fact r9 is rejected: the subject 'Z' is not in the roster [K403]
 
       """)
   }
