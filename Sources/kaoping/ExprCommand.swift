@@ -49,6 +49,12 @@ struct ExprCommand: ParsableCommand {
           ? "Missing expected argument '<expression>'."
           : "Expected one expression, got \(parts.count): \(parts.joined(separator: " ")); quote the expression")
     }
+    // A variable given twice is a slip (the first value would silently lose).
+    var seen = Set<Substring>()
+    for variable in variables {
+      let name = variable.prefix { $0 != "=" }
+      if !seen.insert(name).inserted { throw ValidationError("--var \(name) is given more than once") }
+    }
   }
 
   func run() throws {
