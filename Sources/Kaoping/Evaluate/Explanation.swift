@@ -13,22 +13,17 @@ public enum Explanation {
   public static func explain(
     _ request: EvaluationRequest, subject: String, scope: String, format: ExplanationFormat = .text
   ) -> Result<String, ExplanationProblem> {
+    // An unknown subject is a usage error, whatever the evaluation would find (§13: usage first).
+    if let roster = roster(of: request), roster.index[subject] == nil {
+      return .failure(unknownSubject(subject, in: roster))
+    }
     let detailed: Evaluation.Detailed
     switch Evaluation.runDetailed(request) {
     case .failure(let problem): return .failure(.evaluation(problem))
     case .success(let value): detailed = value
     }
     guard let index = detailed.roster.index[subject] else {
-      let roster = detailed.roster.subjects
-      var hint = ""
-      if let named = roster.first(where: { $0.name == subject }) {
-        hint = " ('\(subject)' is the name of \(named.id); pass --subject \(named.id))"
-      } else if let close = Suggest.closest(to: subject, among: roster.map(\.id)) {
-        hint = " (did you mean '\(close)'?)"
-      } else if let close = Suggest.closest(to: subject, among: roster.map(\.name)), let named = roster.first(where: { $0.name == close }) {
-        hint = " (did you mean \(named.id) \(close)?)"
-      }
-      return .failure(.unknownSubject("the subject '\(subject)' is not in the roster\(hint)"))
+      return .failure(unknownSubject(subject, in: detailed.roster))
     }
     guard let result = detailed.result.selectingScope(scope) else {
       return .failure(.unknownScope("unknown scope '\(scope)'; the scopes are all, \(detailed.result.scopes.map(\.scope).joined(separator: ", "))"))
@@ -40,6 +35,36 @@ public enum Explanation {
     case .text: return .success(renderer.text)
     case .json: return .success(renderer.json)
     }
+  }
+}
+
+extension Explanation {
+  /// The roster of a request, read on its own; nil when it cannot be (the evaluation then
+  /// reports why).
+  static func roster(of request: EvaluationRequest) -> Roster? {
+    guard let rules = request.rules.rules else { return nil }
+    var file: RawFile? = nil
+    if let path = request.subjectsPath {
+      guard case .success(let read) = Evaluation.readRaw(path: path, format: request.inputFormat) else { return nil }
+      file = read
+    }
+    return try? FactLoader(rules: rules, environments: RuleEnvironments(rules)).roster(file: file).0
+  }
+
+  /// `subject` is not in `roster`: with the closest id or name as a hint.
+  static func unknownSubject(_ subject: String, in roster: Roster) -> ExplanationProblem {
+    let subjects = roster.subjects
+    var hint = ""
+    if let named = subjects.first(where: { $0.name == subject }) {
+      hint = " ('\(subject)' is the name of \(named.id); pass --subject \(named.id))"
+    } else if let close = Suggest.closest(to: subject, among: subjects.map(\.id)) {
+      hint = " (did you mean '\(close)'?)"
+    } else if let close = Suggest.closest(to: subject, among: subjects.map(\.name)),
+      let named = subjects.first(where: { $0.name == close })
+    {
+      hint = " (did you mean \(named.id) \(close)?)"
+    }
+    return .unknownSubject("the subject '\(subject)' is not in the roster\(hint)")
   }
 }
 

@@ -59,6 +59,17 @@ import Testing
     #expect(byName.stderr.contains("'市公共资源交易中心' is the name of U46; pass --subject U46"))
   }
 
+  // The usage error comes first, although the evaluation would fail (exit 1).
+  @Test func unknownSubjectExits64EvenWhenTheEvaluationFails() throws {
+    let result = try runKaoping([
+      "explain", evalFixture("errors.yaml"), "--facts", evalFixture("errors_both.facts.csv"), "--subjects",
+      evalFixture("errors.subjects.csv"), "--subject", "nobody",
+    ])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("the subject 'nobody' is not in the roster"))
+    #expect(!result.stderr.contains("[K501]"))
+  }
+
   @Test func unknownScopeAndFormatExit64() throws {
     let scope = try explain("U46", ["--scope", "Q9"])
     #expect(scope.status == 64)
