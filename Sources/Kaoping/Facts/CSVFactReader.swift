@@ -171,7 +171,8 @@ struct CSVFactReader {
           hex = Self.hash(fd, size: size)
         } else {
           let piece = task - 1
-          var parser = PieceParser(reader: self, columns: columns, fd: fd, start: starts[piece], end: starts[piece + 1])
+          var parser = PieceParser(
+            reader: self, columns: columns, fd: fd, size: size, start: starts[piece], end: starts[piece + 1])
           output[piece] = parser.run()
         }
       }
@@ -212,16 +213,13 @@ struct CSVFactReader {
 
   static func hash(_ fd: Int32, size: Int) -> String {
     let digest = InputDigest()
-    let block = 1 << 20
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 64)
-    defer { buffer.deallocate() }
     var offset = 0
     while offset < size {
-      let got = pread(fd, buffer.baseAddress, Swift.min(block, size - offset), off_t(offset))
-      if got < 0, errno == EINTR { continue }
-      guard got > 0 else { return "" }
-      digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
-      offset += got
+      let length = Swift.min(FileWindow.size, size - offset)
+      guard let window = FileWindow(fd: fd, offset: offset, length: length) else { return "" }
+      digest.update(UnsafeRawBufferPointer(start: window.base, count: length))
+      window.close()
+      offset += length
     }
     return digest.finalizeHex()
   }
@@ -234,6 +232,39 @@ struct CSVFactReader {
 }
 
 
+
+/// A part of a file mapped into memory (read-only, its pages filled at once where the
+/// system can), for reading without copying. Reading past the file's last page faults:
+/// callers keep within the file's size rounded up to a page.
+struct FileWindow {
+  let base: UnsafeMutableRawPointer
+  let length: Int
+
+  /// Bytes mapped at a time (small, so that the pages mapped stay few).
+  static let size = 4 << 20
+
+  static let pageSize: Int = {
+    let size = Int(sysconf(Int32(_SC_PAGESIZE)))
+    return size > 0 ? size : 4096
+  }()
+
+  /// `length` bytes from `offset` (a multiple of the page size); nil when they cannot be mapped.
+  init?(fd: Int32, offset: Int, length: Int) {
+    guard length > 0, offset >= 0, offset % Self.pageSize == 0 else { return nil }
+    #if os(Linux)
+      let flags = MAP_PRIVATE | MAP_POPULATE
+    #else
+      let flags = MAP_PRIVATE
+    #endif
+    guard let pointer = mmap(nil, length, PROT_READ, flags, fd, off_t(offset)),
+      pointer != UnsafeMutableRawPointer(bitPattern: -1)
+    else { return nil }
+    base = pointer
+    self.length = length
+  }
+
+  func close() { munmap(base, length) }
+}
 
 /// Results for short texts (at most 16 bytes) by their exact bytes and a tag: a small
 /// direct-mapped table, so that repeated types, enum values and sources cost a few
@@ -293,11 +324,61 @@ struct TextCache {
   }
 }
 
+/// Days of fixed-width `YYYY-MM-DD` dates of the years 1900–2155 by arithmetic: the
+/// first day and length of each month in a table (filled by `CELDate`, so both agree).
+struct MonthTable {
+  static let firstYear = 1900
+  static let years = 256
+  /// Per month from January `firstYear`: its first day << 8 | its length.
+  private let entries: UnsafeMutablePointer<Int64>
+
+  init() {
+    entries = .allocate(capacity: Self.years * 12)
+    for index in 0..<(Self.years * 12) {
+      let year = Self.firstYear + index / 12
+      let month = index % 12 + 1
+      let first = CELDate(year: year, month: month, day: 1)?.daysSinceEpoch ?? 0
+      let length = CELDate.daysInMonth(year: year, month: month)
+      entries[index] = Int64(first) << 8 | Int64(length)
+    }
+  }
+
+  func release() { entries.deallocate() }
+
+  /// The day of the 10 bytes at `p` when they are `YYYY-MM-DD` with a year of the table
+  /// and a real day; nil when they are not (they may still be a date of another year).
+  @inline(__always)
+  func day(_ p: UnsafeRawPointer) -> Int32? {
+    let w = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))  // YYYY-MM-
+    let v = UInt64(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))  // DD
+    // Bytes 0–3 and 5–6 of `w` and both of `v` must be ASCII digits, 4 and 7 dashes.
+    let digitMask: UInt64 = 0x00FF_FF00_FFFF_FFFF
+    let dashes: UInt64 = 0x2D00_002D_0000_0000
+    guard w & ~digitMask == dashes,
+      w & digitMask & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030 & digitMask,
+      (w & digitMask &+ 0x0606_0606_0606_0606 & digitMask) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030 & digitMask,
+      v & 0xF0F0 == 0x3030, (v &+ 0x0606) & 0xF0F0 == 0x3030
+    else { return nil }
+    let d = w & 0x0F0F_0F0F_0F0F_0F0F
+    @inline(__always) func digit(_ i: UInt64) -> Int { Int(truncatingIfNeeded: (d >> (8 &* i)) & 0xF) }
+    let year = digit(0) &* 1000 &+ digit(1) &* 100 &+ digit(2) &* 10 &+ digit(3)
+    let month = digit(5) &* 10 &+ digit(6)
+    let day = Int(truncatingIfNeeded: v & 0xF) &* 10 &+ Int(truncatingIfNeeded: (v >> 8) & 0xF)
+    let yearIndex = year &- Self.firstYear
+    guard yearIndex >= 0, yearIndex < Self.years, month >= 1, month <= 12 else { return nil }
+    let entry = entries[yearIndex &* 12 &+ month &- 1]
+    guard day >= 1, Int64(day) <= entry & 0xFF else { return nil }
+    return Int32(truncatingIfNeeded: (entry >> 8) &+ Int64(day) &- 1)
+  }
+}
+
 /// Types the records of one part of a CSV file.
 private struct PieceParser {
   let reader: CSVFactReader
   let columns: CSVFactReader.Columns
   let fd: Int32
+  /// The file's size.
+  let size: Int
   let start: Int
   let end: Int
   var chunk: FactChunk
@@ -314,6 +395,7 @@ private struct PieceParser {
   let otherStart: UnsafeMutablePointer<Int>
   let otherColumn: UnsafeMutablePointer<Int>
   let cache = TextCache()
+  let months = MonthTable()
   /// Per line of the batch: its row, and its subject when found by the short table
   /// (-1: not there, -2: not looked up).
   let batchRow: UnsafeMutablePointer<Int>
@@ -342,10 +424,11 @@ private struct PieceParser {
   static let enumTag: UInt32 = 16
   static let notMember: Int32 = -2
 
-  init(reader: CSVFactReader, columns: CSVFactReader.Columns, fd: Int32, start: Int, end: Int) {
+  init(reader: CSVFactReader, columns: CSVFactReader.Columns, fd: Int32, size: Int, start: Int, end: Int) {
     self.reader = reader
     self.columns = columns
     self.fd = fd
+    self.size = size
     self.start = start
     self.end = end
     let blocks = SubjectBlocks(subjects: reader.roster.subjects.count)
@@ -405,53 +488,60 @@ private struct PieceParser {
     otherColumn.deallocate()
     slots.deallocate()
     cache.release()
+    months.release()
   }
 
   // MARK: Blocks
 
   mutating func run() -> CSVFactReader.PieceResult {
     defer { release() }
-    var capacity = 1 << 20
-    var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity + 32, alignment: 16)
-    defer { buffer.deallocate() }
-    var filled = 0  // bytes in the buffer
-    var offset = start  // file offset of buffer[filled]
-    var consumed = 0  // bytes of the buffer already parsed
     var row = 0  // line breaks so far in this part
-    while !failed {
-      // Refill: keep the unparsed tail at the front.
-      if consumed > 0 {
-        memmove(buffer, buffer + consumed, filled - consumed)
-        filled -= consumed
-        consumed = 0
-      }
-      if filled == capacity {
-        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2 + 32, alignment: 16)
-        bigger.copyMemory(from: buffer, byteCount: filled)
-        buffer.deallocate()
-        buffer = bigger
-        capacity *= 2
-      }
-      let want = Swift.min(capacity - filled, end - offset)
-      if want > 0 {
-        let got = pread(fd, buffer + filled, want, off_t(offset))
-        if got < 0, errno == EINTR { continue }
-        guard got > 0 else {
-          failed = true
-          break
-        }
-        filled += got
-        offset += got
-      }
-      memset(buffer + filled, 0, 32)
-      let atEnd = offset >= end
-      let used = parseLines(UnsafeRawPointer(buffer), count: filled, atEnd: atEnd, row: &row)
-      consumed = used
-      if atEnd && consumed >= filled { break }
-      if atEnd && used == 0 && filled > 0 {
+    var position = start  // file offset of the first byte not parsed yet
+    var window = FileWindow.size
+    // Bytes a mapping may be read up to: the file's last page reads as zero past its end.
+    let page = FileWindow.pageSize
+    let (pages, pagesOverflow) = size.addingReportingOverflow(page - 1)
+    guard !pagesOverflow else { return CSVFactReader.PieceResult(chunk: chunk, lineBreaks: 0, failed: true) }
+    let readableEnd = pages / page * page
+    // The scanner reads whole 16-byte words from a cell's start: it is given lines that
+    // end at least `slack` bytes before the end of what may be read.
+    let slack = 64
+    while !failed && position < end {
+      let mapStart = position / page * page
+      let mapEnd = Swift.min(readableEnd, mapStart + window)
+      guard let mapping = FileWindow(fd: fd, offset: mapStart, length: mapEnd - mapStart) else {
         failed = true
         break
       }
+      defer { mapping.close() }
+      let base = mapping.base + (position - mapStart)
+      let safeEnd = mapEnd - slack
+      if end <= safeEnd {
+        // The rest of the part, with room to spare after it.
+        let count = end - position
+        let used = parseLines(UnsafeRawPointer(base), count: count, atEnd: true, row: &row)
+        if !failed && used < count { failed = true }
+        position = end
+        break
+      }
+      let used = safeEnd > position ? parseLines(UnsafeRawPointer(base), count: safeEnd - position, atEnd: false, row: &row) : 0
+      position += used
+      if failed { break }
+      if mapEnd < readableEnd {
+        // A line longer than the window: a larger one.
+        if used == 0 { window *= 2 }
+        continue
+      }
+      // The part ends within `slack` bytes of the end of the file's last page: its last
+      // lines are copied into a buffer with room after them.
+      let count = end - position
+      let copy = UnsafeMutableRawPointer.allocate(byteCount: count + slack, alignment: 16)
+      defer { copy.deallocate() }
+      copy.copyMemory(from: mapping.base + (position - mapStart), byteCount: count)
+      memset(copy + count, 0, slack)
+      let last = parseLines(UnsafeRawPointer(copy), count: count, atEnd: true, row: &row)
+      if !failed && last < count { failed = true }
+      position = end
     }
     lineBreaks = row
     return CSVFactReader.PieceResult(chunk: chunk, lineBreaks: lineBreaks, failed: failed)
@@ -620,10 +710,12 @@ private struct PieceParser {
 
   func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 
-  /// The day of a `YYYY-MM-DD` cell (as `CELDate(parsing:)` reads it), remembered by its bytes.
+  /// The day of a `YYYY-MM-DD` cell (as `CELDate(parsing:)` reads it): years of
+  /// `MonthTable` by arithmetic, others remembered by their bytes.
   @inline(__always)
   mutating func date(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-    guard bytes.count == 10 else { return nil }
+    guard bytes.count == 10, let p = bytes.baseAddress else { return nil }
+    if let day = months.day(p) { return day }  // (callers usually try this first)
     if let known = cache.lookup(bytes, tag: Self.dateTag) { return known }
     guard let (y, m, d) = parseDate(bytes), let date = CELDate(year: y, month: m, day: d) else { return nil }
     cache.store(bytes, tag: Self.dateTag, date.daysSinceEpoch)
@@ -743,7 +835,11 @@ private struct PieceParser {
         if bytes.count == 4, bytes.elementsEqual("true".utf8) { slot = 1 }
         if bytes.count == 5, bytes.elementsEqual("false".utf8) { slot = 0 }
       case .date:
-        if let days = date(bytes) { slot = UInt64(bitPattern: Int64(days)) }
+        if bytes.count == 10, let p = bytes.baseAddress, let days = months.day(p) {
+          slot = UInt64(bitPattern: Int64(days))
+        } else if let days = date(bytes) {
+          slot = UInt64(bitPattern: Int64(days))
+        }
       case .decimal:
         break
       }
@@ -783,7 +879,9 @@ private struct PieceParser {
     // Date, and the period it falls in.
     var date: Int32 = FactRow.noDate
     let dateBytes = cell(base, columns.date)
-    if dateBytes.count > 0 {
+    if dateBytes.count == 10, let p = dateBytes.baseAddress, let day = months.day(p) {
+      date = day
+    } else if dateBytes.count > 0 {
       guard let parsed = self.date(dateBytes) else {
         guard valid(dateBytes) else {
           failed = true
