@@ -23,6 +23,8 @@ struct CSVFactReader {
   let rosterIDs: ByteStringInterner
   let rosterShort: ShortTextTable
   let threads: Int
+  /// Bytes of the file mapped at a time by each part (tests use small windows).
+  var window = FileWindow.size
 
   struct Output {
     var chunks: [FactChunk]
@@ -203,7 +205,10 @@ struct CSVFactReader {
     var done = 0
     let wanted = buffer.count
     while done < wanted {
-      let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, wanted - done, off_t(offset + done)) }
+      let got = buffer.withUnsafeMutableBytes { bytes -> Int in
+        guard let base = bytes.baseAddress else { return 0 }
+        return pread(fd, base + done, wanted - done, off_t(offset + done))
+      }
       if got < 0, errno == EINTR { continue }
       guard got > 0 else { return false }
       done += got
@@ -293,7 +298,7 @@ struct TextCache {
   @inline(__always)
   static func words(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
     let n = bytes.count
-    let p = bytes.baseAddress!
+    guard let p = bytes.baseAddress else { return (0, 0) }
     let a = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
     let b = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
     if n >= 16 { return (a, b) }
@@ -497,7 +502,7 @@ private struct PieceParser {
     defer { release() }
     var row = 0  // line breaks so far in this part
     var position = start  // file offset of the first byte not parsed yet
-    var window = FileWindow.size
+    var window = Swift.max(reader.window, FileWindow.pageSize)
     // Bytes a mapping may be read up to: the file's last page reads as zero past its end.
     let page = FileWindow.pageSize
     let (pages, pagesOverflow) = size.addingReportingOverflow(page - 1)
@@ -544,6 +549,7 @@ private struct PieceParser {
       position = end
     }
     lineBreaks = row
+    if chunk.tooManyStrings { failed = true }  // the general reader reports it
     return CSVFactReader.PieceResult(chunk: chunk, lineBreaks: lineBreaks, failed: failed)
   }
 
@@ -699,7 +705,7 @@ private struct PieceParser {
 
   @inline(__always)
   func cell(_ base: UnsafeRawPointer, _ column: Int) -> UnsafeRawBufferPointer {
-    guard column >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    guard column >= 0 else { return UnsafeRawBufferPointer(start: base, count: 0) }  // no such column: empty
     return UnsafeRawBufferPointer(start: base + cellStart[current + column], count: cellEnd[current + column] - cellStart[current + column])
   }
 
@@ -940,6 +946,12 @@ private struct PieceParser {
         if bytes.count > 0 { chunk.intMinSlots.append((bucket, index, Int32(position))) }
       }
     }
-    if respelled { chunk.subjectText.append((bucket, index, chunk.pool.intern(subjectBytes))) }
+    if respelled {
+      guard let text = chunk.pool.intern(subjectBytes) else {
+        failed = true
+        return
+      }
+      chunk.subjectText.append((bucket, index, text))
+    }
   }
 }
