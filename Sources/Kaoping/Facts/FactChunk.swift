@@ -128,6 +128,8 @@ struct FactChunk: Sendable {
 
   /// Whether some fact has no explicit id (it is named FILE:ROW later).
   var hasSyntheticIDs = false
+  /// Whether a text did not fit in the pool (2³¹ − 1 distinct texts): the run fails.
+  var tooManyStrings = false
   let blocks: SubjectBlocks
 
   /// The buckets' buffers, unretained (`buckets` keeps them alive): appending through
@@ -268,16 +270,23 @@ struct FactChunk: Sendable {
     return (Int32(b), index)
   }
 
+  /// The pool id of a text; when the pool is full, 0 and `tooManyStrings` (the run fails).
+  mutating func internText(_ text: String) -> Int32 {
+    if let id = pool.intern(text) { return id }
+    tooManyStrings = true
+    return 0
+  }
+
   /// A typed value as a slot (strings and decimals interned in the local pool).
   mutating func slot(_ value: Value, text: String?) -> UInt64 {
     switch value {
     case .null: return FactSlot.null
-    case .string(let string): return UInt64(pool.intern(string))
+    case .string(let string): return UInt64(internText(string))
     case .int(let int): return UInt64(bitPattern: int)
     case .bool(let bool): return bool ? 1 : 0
     case .date(let date): return UInt64(bitPattern: Int64(date.daysSinceEpoch))
     case .decimal(let decimal):
-      let id = pool.intern(text ?? decimal.description)
+      let id = internText(text ?? decimal.description)
       decimals[id] = decimal
       return UInt64(id)
     default: return FactSlot.null

@@ -16,6 +16,8 @@ struct FactTableAssembler {
     var source: FactSource
     var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)]
     var recordCount: Int
+    /// Set when the facts hold more distinct texts than a pool can (the run fails).
+    var problem: Diagnostic? = nil
   }
 
   /// A fact row or a rejection of a chunk: chunk << 41 | kind << 40 | bucket << 32 | index.
@@ -38,10 +40,19 @@ struct FactTableAssembler {
     var pool = StringPool()
     var decimals: [Int32: ExactDecimal] = [:]
     var remaps: [[Int32]] = []
+    var tooManyStrings = false
     for chunk in chunks {
       var remap: [Int32] = []
       remap.reserveCapacity(chunk.pool.count)
-      for text in chunk.pool.strings { remap.append(pool.intern(text)) }
+      if chunk.tooManyStrings { tooManyStrings = true }
+      for text in chunk.pool.strings {
+        guard let id = pool.intern(text) else {
+          tooManyStrings = true
+          remap.append(0)
+          continue
+        }
+        remap.append(id)
+      }
       for (local, decimal) in chunk.decimals { decimals[remap[Int(local)]] = decimal }
       remaps.append(remap)
     }
@@ -89,7 +100,7 @@ struct FactTableAssembler {
     let chunkCount = chunks.count
     let buckets = UnsafeMutableBufferPointer<FactBucket>.allocate(capacity: blocks.count * chunkCount)
     for b in 0..<blocks.count {
-      for c in 0..<chunkCount { (buckets.baseAddress! + b * chunkCount + c).initialize(to: chunks[c].buckets[b]) }
+      for c in 0..<chunkCount { buckets.initializeElement(at: b * chunkCount + c, to: chunks[c].buckets[b]) }
     }
     let fileOfChunk = chunks.map { Int($0.file) }
     chunks = []
@@ -186,7 +197,14 @@ struct FactTableAssembler {
     let source = FactSource(
       store: store, blocks: blocks, chunkCount: chunkCount, buckets: buckets, fileOfChunk: fileOfChunk, paths: files,
       dropped: dropped, counts: counts, idBytes: idBytes)
-    return Output(source: source, rejected: rejected, recordCount: recordCount)
+    var problem: Diagnostic? = nil
+    if tooManyStrings {
+      problem = Diagnostic(
+        code: .malformedInput,
+        message: "the fact files hold more than 2³¹ − 1 distinct texts (ids, strings, sources, notes): more than Kaoping can keep",
+        file: files.first ?? "")
+    }
+    return Output(source: source, rejected: rejected, recordCount: recordCount, problem: problem)
   }
 
   /// Sorts each subject's facts (in input order) into ledger order: by date, undated
@@ -449,7 +467,11 @@ struct FactTableAssembler {
     }
     func sameKey(_ a: UInt64, _ b: UInt64) -> Bool {
       withKey(a) { x in
-        withKey(b) { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+        withKey(b) { y in
+          guard x.count == y.count else { return false }
+          guard x.count > 0, let p = x.baseAddress, let q = y.baseAddress else { return true }
+          return memcmp(p, q, x.count) == 0
+        }
       }
     }
     // Partition by the hash's top bits, then find equal keys within each part.
