@@ -23,8 +23,9 @@ struct CSVFactReader {
   let rosterIDs: ByteStringInterner
   let rosterShort: ShortTextTable
   let threads: Int
-  /// Bytes of the file mapped at a time by each part (tests use small windows).
-  var window = FileWindow.size
+  /// The size of each part's read buffer at first (it grows for a longer line; tests use
+  /// small buffers).
+  var bufferSize = 1 << 20
 
   struct Output {
     var chunks: [FactChunk]
@@ -174,7 +175,7 @@ struct CSVFactReader {
         } else {
           let piece = task - 1
           var parser = PieceParser(
-            reader: self, columns: columns, fd: fd, size: size, start: starts[piece], end: starts[piece + 1])
+            reader: self, columns: columns, fd: fd, start: starts[piece], end: starts[piece + 1])
           output[piece] = parser.run()
         }
       }
@@ -218,13 +219,16 @@ struct CSVFactReader {
 
   static func hash(_ fd: Int32, size: Int) -> String {
     let digest = InputDigest()
+    let block = 1 << 20
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 64)
+    defer { buffer.deallocate() }
     var offset = 0
     while offset < size {
-      let length = Swift.min(FileWindow.size, size - offset)
-      guard let window = FileWindow(fd: fd, offset: offset, length: length) else { return "" }
-      digest.update(UnsafeRawBufferPointer(start: window.base, count: length))
-      window.close()
-      offset += length
+      let got = pread(fd, buffer.baseAddress, Swift.min(block, size - offset), off_t(offset))
+      if got < 0, errno == EINTR { continue }
+      guard got > 0 else { return "" }
+      digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
+      offset += got
     }
     return digest.finalizeHex()
   }
@@ -237,39 +241,6 @@ struct CSVFactReader {
 }
 
 
-
-/// A part of a file mapped into memory (read-only, its pages filled at once where the
-/// system can), for reading without copying. Reading past the file's last page faults:
-/// callers keep within the file's size rounded up to a page.
-struct FileWindow {
-  let base: UnsafeMutableRawPointer
-  let length: Int
-
-  /// Bytes mapped at a time (small, so that the pages mapped stay few).
-  static let size = 4 << 20
-
-  static let pageSize: Int = {
-    let size = Int(sysconf(Int32(_SC_PAGESIZE)))
-    return size > 0 ? size : 4096
-  }()
-
-  /// `length` bytes from `offset` (a multiple of the page size); nil when they cannot be mapped.
-  init?(fd: Int32, offset: Int, length: Int) {
-    guard length > 0, offset >= 0, offset % Self.pageSize == 0 else { return nil }
-    #if os(Linux)
-      let flags = MAP_PRIVATE | MAP_POPULATE
-    #else
-      let flags = MAP_PRIVATE
-    #endif
-    guard let pointer = mmap(nil, length, PROT_READ, flags, fd, off_t(offset)),
-      pointer != UnsafeMutableRawPointer(bitPattern: -1)
-    else { return nil }
-    base = pointer
-    self.length = length
-  }
-
-  func close() { munmap(base, length) }
-}
 
 /// Results for short texts (at most 16 bytes) by their exact bytes and a tag: a small
 /// direct-mapped table, so that repeated types, enum values and sources cost a few
@@ -382,8 +353,6 @@ private struct PieceParser {
   let reader: CSVFactReader
   let columns: CSVFactReader.Columns
   let fd: Int32
-  /// The file's size.
-  let size: Int
   let start: Int
   let end: Int
   var chunk: FactChunk
@@ -405,6 +374,8 @@ private struct PieceParser {
   /// (-1: not there, -2: not looked up).
   let batchRow: UnsafeMutablePointer<Int>
   let subjectHint: UnsafeMutablePointer<Int32>
+  /// Per line of the batch: where the subject's lookup starts (-1: not looked up).
+  let subjectSlot: UnsafeMutablePointer<Int>
   /// Per line of the batch: a bit per non-empty cell (the first 64 columns).
   let nonEmptyCells: UnsafeMutablePointer<UInt64>
   /// The current record's non-empty cells.
@@ -429,11 +400,10 @@ private struct PieceParser {
   static let enumTag: UInt32 = 16
   static let notMember: Int32 = -2
 
-  init(reader: CSVFactReader, columns: CSVFactReader.Columns, fd: Int32, size: Int, start: Int, end: Int) {
+  init(reader: CSVFactReader, columns: CSVFactReader.Columns, fd: Int32, start: Int, end: Int) {
     self.reader = reader
     self.columns = columns
     self.fd = fd
-    self.size = size
     self.start = start
     self.end = end
     let blocks = SubjectBlocks(subjects: reader.roster.subjects.count)
@@ -447,6 +417,7 @@ private struct PieceParser {
     cellEnd = .allocate(capacity: columns.width * Self.batch)
     batchRow = .allocate(capacity: Self.batch)
     subjectHint = .allocate(capacity: Self.batch)
+    subjectSlot = .allocate(capacity: Self.batch)
     nonEmptyCells = .allocate(capacity: Self.batch)
     narrow = columns.width <= 64
     var undeclaredMask: [UInt64] = []
@@ -482,6 +453,7 @@ private struct PieceParser {
     cellEnd.deallocate()
     batchRow.deallocate()
     subjectHint.deallocate()
+    subjectSlot.deallocate()
     nonEmptyCells.deallocate()
     fieldStart.deallocate()
     fieldColumn.deallocate()
@@ -500,53 +472,47 @@ private struct PieceParser {
 
   mutating func run() -> CSVFactReader.PieceResult {
     defer { release() }
+    var capacity = Swift.max(reader.bufferSize, 64)
+    var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity + 32, alignment: 16)
+    defer { buffer.deallocate() }
+    var filled = 0  // bytes in the buffer
+    var offset = start  // file offset of buffer[filled]
+    var consumed = 0  // bytes of the buffer already parsed
     var row = 0  // line breaks so far in this part
-    var position = start  // file offset of the first byte not parsed yet
-    var window = Swift.max(reader.window, FileWindow.pageSize)
-    // Bytes a mapping may be read up to: the file's last page reads as zero past its end.
-    let page = FileWindow.pageSize
-    let (pages, pagesOverflow) = size.addingReportingOverflow(page - 1)
-    guard !pagesOverflow else { return CSVFactReader.PieceResult(chunk: chunk, lineBreaks: 0, failed: true) }
-    let readableEnd = pages / page * page
-    // The scanner reads whole 16-byte words from a cell's start: it is given lines that
-    // end at least `slack` bytes before the end of what may be read.
-    let slack = 64
-    while !failed && position < end {
-      let mapStart = position / page * page
-      let mapEnd = Swift.min(readableEnd, mapStart + window)
-      guard let mapping = FileWindow(fd: fd, offset: mapStart, length: mapEnd - mapStart) else {
+    while !failed {
+      // Refill: keep the unparsed tail at the front.
+      if consumed > 0 {
+        memmove(buffer, buffer + consumed, filled - consumed)
+        filled -= consumed
+        consumed = 0
+      }
+      if filled == capacity {
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2 + 32, alignment: 16)
+        bigger.copyMemory(from: buffer, byteCount: filled)
+        buffer.deallocate()
+        buffer = bigger
+        capacity *= 2
+      }
+      let want = Swift.min(capacity - filled, end - offset)
+      if want > 0 {
+        let got = pread(fd, buffer + filled, want, off_t(offset))
+        if got < 0, errno == EINTR { continue }
+        guard got > 0 else {
+          failed = true
+          break
+        }
+        filled += got
+        offset += got
+      }
+      memset(buffer + filled, 0, 32)
+      let atEnd = offset >= end
+      let used = parseLines(UnsafeRawPointer(buffer), count: filled, atEnd: atEnd, row: &row)
+      consumed = used
+      if atEnd && consumed >= filled { break }
+      if atEnd && used == 0 && filled > 0 {
         failed = true
         break
       }
-      defer { mapping.close() }
-      let base = mapping.base + (position - mapStart)
-      let safeEnd = mapEnd - slack
-      if end <= safeEnd {
-        // The rest of the part, with room to spare after it.
-        let count = end - position
-        let used = parseLines(UnsafeRawPointer(base), count: count, atEnd: true, row: &row)
-        if !failed && used < count { failed = true }
-        position = end
-        break
-      }
-      let used = safeEnd > position ? parseLines(UnsafeRawPointer(base), count: safeEnd - position, atEnd: false, row: &row) : 0
-      position += used
-      if failed { break }
-      if mapEnd < readableEnd {
-        // A line longer than the window: a larger one.
-        if used == 0 { window *= 2 }
-        continue
-      }
-      // The part ends within `slack` bytes of the end of the file's last page: its last
-      // lines are copied into a buffer with room after them.
-      let count = end - position
-      let copy = UnsafeMutableRawPointer.allocate(byteCount: count + slack, alignment: 16)
-      defer { copy.deallocate() }
-      copy.copyMemory(from: mapping.base + (position - mapStart), byteCount: count)
-      memset(copy + count, 0, slack)
-      let last = parseLines(UnsafeRawPointer(copy), count: count, atEnd: true, row: &row)
-      if !failed && last < count { failed = true }
-      position = end
     }
     lineBreaks = row
     if chunk.tooManyStrings { failed = true }  // the general reader reports it
@@ -682,16 +648,31 @@ private struct PieceParser {
   mutating func typeBatch(_ base: UnsafeRawPointer, lines n: Int) {
     let width = columns.width
     let subjectColumn = columns.subject
-    for k in 0..<n {
-      var hint: Int32 = -2
-      if subjectColumn >= 0 {
+    if subjectColumn >= 0 {
+      // The table's entries for all lines first (independent loads, many in flight), then
+      // the lookups, which find them in the cache.
+      var touched: Int32 = 0
+      for k in 0..<n {
         let start = cellStart[k * width + subjectColumn]
         let length = cellEnd[k * width + subjectColumn] - start
-        if length > 0, length <= 16 {
-          hint = reader.rosterShort.lookup(UnsafeRawBufferPointer(start: base + start, count: length)) ?? -1
-        }
+        let slot = length > 0 && length <= 16
+          ? reader.rosterShort.slot(UnsafeRawBufferPointer(start: base + start, count: length)) : -1
+        subjectSlot[k] = slot
+        if slot >= 0 { touched |= reader.rosterShort.touch(slot) }
       }
-      subjectHint[k] = hint
+      for k in 0..<n {
+        var hint: Int32 = -2
+        let slot = subjectSlot[k]
+        if slot >= 0 {
+          let start = cellStart[k * width + subjectColumn]
+          let length = cellEnd[k * width + subjectColumn] - start
+          hint = reader.rosterShort.lookup(UnsafeRawBufferPointer(start: base + start, count: length), from: slot) ?? -1
+        }
+        subjectHint[k] = hint
+      }
+      if touched == Int32.min { subjectHint[0] = -2 }  // never (lengths are small): keeps the loads
+    } else {
+      for k in 0..<n { subjectHint[k] = -2 }
     }
     for k in 0..<n {
       current = k * width
@@ -761,7 +742,7 @@ private struct PieceParser {
         failed = true
         return
       }
-      chunk.noteID(id)
+      chunk.noteID(id, padded: true)
     }
     // Type.
     let typeBytes = cell(base, columns.type)

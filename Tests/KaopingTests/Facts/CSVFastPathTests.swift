@@ -3,10 +3,10 @@ import Testing
 
 @testable import Kaoping
 
-/// The CSV fast path at the edges of how it reads a file: mapped windows (a line across
-/// two windows, a line longer than a window), a file that ends at or just before the end
-/// of a page (its last lines are copied), quotes, CRLF, a BOM, a last line without a line
-/// break, empty cells; and its arithmetic dates and the block tables' sorts.
+/// The CSV fast path at the edges of how it reads a file: buffer refills (a line across
+/// two reads, a line longer than the buffer), files whose size is at or near a multiple of
+/// the page size or of 64 (the scanner's block), quotes, CRLF, a BOM, a last line without
+/// a line break, empty cells; and its arithmetic dates, id order and the block tables' sorts.
 @Suite struct CSVFastPathTests {
   static let rules = """
     kaoping: 1
@@ -93,9 +93,11 @@ import Testing
 
   // MARK: File sizes around pages
 
+  static let page = 4096
+
   @Test(arguments: [-65, -64, -63, -17, -1, 0, 1, 63, 64])
   func filesEndingNearAPageBoundaryAreReadTheSameEveryWay(delta: Int) throws {
-    let page = FileWindow.pageSize
+    let page = Self.page
     for (pages, lineBreak, bom, finalBreak) in [(1, "\n", false, true), (2, "\r\n", true, false), (3, "\n", false, false),
                                                (2, "\r", false, true)] {
       let size = pages * page + delta
@@ -141,7 +143,7 @@ import Testing
     }
   }
 
-  // MARK: Windows
+  // MARK: Buffers
 
   /// The facts a read gave, as text (rows with their ids, strings, rejections).
   static func describe(_ output: CSVFactReader.Output) -> [String] {
@@ -164,7 +166,7 @@ import Testing
     return lines
   }
 
-  @Test func smallWindowsReadWhatOneWindowReads() throws {
+  @Test func smallBuffersReadWhatOneBufferReads() throws {
     let dir = try PerfPathTests.directory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let rulesPath = dir.appendingPathComponent("rules.yaml").path
@@ -180,16 +182,16 @@ import Testing
     var text = Self.header + "\n"
     for index in 0..<4000 {
       text += Self.line(&random, index)
-      // Now and then a line longer than a small window.
-      if index % 997 == 5 { text += String(repeating: "q", count: 3 * FileWindow.pageSize + 5) }
+      // Now and then a line longer than a small buffer.
+      if index % 997 == 5 { text += String(repeating: "q", count: 3 * Self.page + 5) }
       text += index % 3 == 0 ? "\r\n" : "\n"
     }
     let path = dir.appendingPathComponent("facts.csv").path
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    func read(window: Int, threads: Int) -> [String] {
+    func read(buffer: Int, threads: Int) -> [String] {
       let reader = CSVFactReader(
         path: path, fileIndex: 0, schema: schema, roster: roster, rosterIDs: CSVFactReader.rosterIndex(roster),
-        rosterShort: ShortTextTable(roster.subjects.map(\.id)), threads: threads, window: window)
+        rosterShort: ShortTextTable(roster.subjects.map(\.id)), threads: threads, bufferSize: buffer)
       guard let output = reader.read(accept: { _ in true }) else { return ["no fast read"] }
       return Self.describe(output)
     }
@@ -201,14 +203,14 @@ import Testing
       let right = index < want.count ? want[index] : "-"
       Issue.record("\(comment): \(got.count) lines, not \(want.count); first difference at \(index): \(left) vs \(right)")
     }
-    let whole = read(window: 1 << 30, threads: 1)
+    let whole = read(buffer: 1 << 24, threads: 1)
     #expect(whole.count > 4000)
-    for window in [1, FileWindow.pageSize, 2 * FileWindow.pageSize, 64 << 10] {
-      expectSame(read(window: window, threads: 1), whole, "window \(window)")
+    for buffer in [1, 100, Self.page, 2 * Self.page + 7, 64 << 10] {
+      expectSame(read(buffer: buffer, threads: 1), whole, "buffer \(buffer)")
     }
     // Parts (the file is split for threads only from 1 MiB on) and the whole evaluation.
-    expectSame(read(window: FileWindow.pageSize, threads: 2), read(window: 1 << 30, threads: 2), "two threads")
-    try PerfPathTests.expectSame(Self.scenario(text), fast: true, "windows")
+    expectSame(read(buffer: Self.page, threads: 2), read(buffer: 1 << 24, threads: 2), "two threads")
+    try PerfPathTests.expectSame(Self.scenario(text), fast: true, "buffers")
   }
 
   // MARK: Dates and sorts
@@ -238,6 +240,25 @@ import Testing
         #expect(fast == expected, "\(text) (a year of the table)")
       }
       bytes.removeAll()
+    }
+  }
+
+  @Test func shortIDOrderAgreesWithByteOrder() {
+    var random = SplitMix64(seed: 13)
+    let alphabet: [UInt8] = [0, 1, 0x30, 0x31, 0x7F, 0x80, 0xE4, 0xFF]
+    for _ in 0..<20_000 {
+      let x = (0..<random.below(17)).map { _ in alphabet[random.below(alphabet.count)] }
+      var y = random.below(3) == 0 ? Array(x.prefix(random.below(x.count + 1))) : x
+      if random.below(2) == 0 { y += (0..<random.below(17 - y.count)).map { _ in alphabet[random.below(alphabet.count)] } }
+      let paddedX = x + [UInt8](repeating: 0xAA, count: 16)
+      let paddedY = y + [UInt8](repeating: 0x55, count: 16)
+      let expected = x.withUnsafeBytes { a in y.withUnsafeBytes { b in FactTable.bytesLess(a, b) } }
+      let fast = paddedX.withUnsafeBytes { a in
+        paddedY.withUnsafeBytes { b in
+          FactChunk.shortLess(a.baseAddress!, x.count, b.baseAddress!, y.count)
+        }
+      }
+      #expect(fast == expected, "\(x) < \(y)")
     }
   }
 
