@@ -152,15 +152,41 @@ struct FactChunk: Sendable {
 
   /// Notes an explicit id, in record order (for the duplicate check's fast case); the
   /// id is then stored by `addFact` or `reject`, which remember where (`lastIDAt`).
+  /// `padded`: 16 bytes may be read from the id's start (a cell of the CSV reader's buffer).
   @inline(__always)
-  mutating func noteID(_ bytes: UnsafeRawBufferPointer) {
+  mutating func noteID(_ bytes: UnsafeRawBufferPointer, padded: Bool = false) {
     if idsASCII && !Self.isASCII(bytes) { idsASCII = false }
     if firstID == nil {
       firstID = Array(bytes)
     } else if idsAscending, let (buffer, start, length) = lastIDAt {
-      let ascending = buffer._withUnsafeGuaranteedRef { FactTable.bytesLess($0.bytes(start, length), bytes) }
+      let ascending = buffer._withUnsafeGuaranteedRef { ids in
+        let last = ids.bytes(start, length)
+        if padded, length <= 16, bytes.count <= 16, let x = last.baseAddress, let y = bytes.baseAddress {
+          // Both ids (and 16 bytes from each: the ids' buffer has padding) as two big-endian words.
+          return Self.shortLess(x, length, y, bytes.count)
+        }
+        return FactTable.bytesLess(last, bytes)
+      }
       if !ascending { idsAscending = false }
     }
+  }
+
+  /// `FactTable.bytesLess` for texts of at most 16 bytes with 16 readable bytes each.
+  @inline(__always)
+  static func shortLess(_ x: UnsafeRawPointer, _ xCount: Int, _ y: UnsafeRawPointer, _ yCount: Int) -> Bool {
+    @inline(__always) func word(_ p: UnsafeRawPointer, _ offset: Int, _ count: Int) -> UInt64 {
+      let raw = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      let n = count - offset  // bytes of this word that belong to the text
+      let masked = n >= 8 ? raw : (n <= 0 ? 0 : raw & ((1 << UInt64(8 * n)) - 1))
+      return masked.byteSwapped  // first byte most significant
+    }
+    let x0 = word(x, 0, xCount)
+    let y0 = word(y, 0, yCount)
+    if x0 != y0 { return x0 < y0 }
+    let x1 = word(x, 8, xCount)
+    let y1 = word(y, 8, yCount)
+    if x1 != y1 { return x1 < y1 }
+    return xCount < yCount
   }
 
   /// Where the last explicit id was stored.

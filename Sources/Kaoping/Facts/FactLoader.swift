@@ -258,6 +258,8 @@ struct FactLoader {
     var diagnostics: [Diagnostic] = []
     var subjects: [RosterSubject] = []
     var index: [String: Int] = [:]
+    subjects.reserveCapacity(rows.count)
+    index.reserveCapacity(rows.count)
     let groupIndex = Dictionary(rules.groups.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
     for (row, record) in rows {
       func fail(_ message: String, hint: String? = nil) {

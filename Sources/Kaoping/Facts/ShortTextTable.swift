@@ -55,11 +55,31 @@ struct ShortTextTable: Sendable {
   /// The value of `bytes`; `bytes` may be read up to 16 bytes from its start.
   @inline(__always)
   func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+    lookup(bytes, from: slot(bytes))
+  }
+
+  /// Where the lookup of `bytes` starts (`bytes` may be read up to 16 bytes from its start).
+  @inline(__always)
+  func slot(_ bytes: UnsafeRawBufferPointer) -> Int {
+    let (w0, w1) = TextCache.words(bytes)
+    return Self.hash(w0, w1, bytes.count) & mask
+  }
+
+  /// Reads the entry at `slot` (so that a lookup from there finds it in the cache), as a
+  /// number to be combined by the caller (keeping the load).
+  @inline(__always)
+  func touch(_ slot: Int) -> Int32 {
+    entries.withUnsafeBufferPointer { $0[slot & mask].length }
+  }
+
+  /// The value of `bytes`, probing from `slot` (as `slot(_:)` gave it).
+  @inline(__always)
+  func lookup(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int32? {
     guard bytes.count <= 16, bytes.count > 0 else { return nil }
     let (w0, w1) = TextCache.words(bytes)
     let length = Int32(bytes.count + 1)
     return entries.withUnsafeBufferPointer { entries in
-      var slot = Self.hash(w0, w1, bytes.count) & mask
+      var slot = start & mask
       while true {
         let entry = entries[slot]
         if entry.length == 0 { return nil }
