@@ -84,22 +84,24 @@ struct SubjectBlocks: Sendable {
 }
 
 /// The facts of one subject block read from one chunk, in record order.
+///
+/// Until the block's table is built, a row's `file` holds the roster index of its subject
+/// (all rows of a chunk are of the chunk's file): one store less per fact.
 struct FactBucket: Sendable {
   var rowData: ByteBuffer
-  var subjectData: ByteBuffer
   /// Ids of the rows (`FactRow.id` locates them here).
   var ids: ByteBuffer
   var longIDLengths: [Int: Int] = [:]
 
   init(reserving count: Int = 0) {
     rowData = ByteBuffer(capacity: count * MemoryLayout<FactRow>.stride)
-    subjectData = ByteBuffer(capacity: count * 4)
     ids = ByteBuffer(capacity: count * 10)
   }
 
   var rows: UnsafeMutableBufferPointer<FactRow> { rowData.elements(FactRow.self) }
-  /// Roster index of each row's subject.
-  var subjects: UnsafeMutableBufferPointer<Int32> { subjectData.elements(Int32.self) }
+
+  /// The roster index of a row's subject (kept in its `file`).
+  @inline(__always) static func subject(_ row: FactRow) -> Int { Int(row.file) }
 }
 
 /// Facts and rejections of one part of one file.
@@ -135,7 +137,6 @@ struct FactChunk: Sendable {
   /// The buckets' buffers, unretained (`buckets` keeps them alive): appending through
   /// them costs no reference counting.
   private let rowRefs: [Unmanaged<ByteBuffer>]
-  private let subjectRefs: [Unmanaged<ByteBuffer>]
   private let idRefs: [Unmanaged<ByteBuffer>]
 
   init(file: Int32, blocks: SubjectBlocks, expectedFacts: Int = 0) {
@@ -144,7 +145,6 @@ struct FactChunk: Sendable {
     let perBucket = expectedFacts / blocks.count
     buckets = (0..<blocks.count).map { _ in FactBucket(reserving: perBucket > 0 ? perBucket + perBucket / 8 + 16 : 0) }
     rowRefs = buckets.map { Unmanaged.passUnretained($0.rowData) }
-    subjectRefs = buckets.map { Unmanaged.passUnretained($0.subjectData) }
     idRefs = buckets.map { Unmanaged.passUnretained($0.ids) }
   }
 
@@ -277,22 +277,23 @@ struct FactChunk: Sendable {
     @inline(__always) func pair(_ low: Int32, _ high: Int32) -> UInt64 {
       UInt64(UInt32(bitPattern: low)) | UInt64(UInt32(bitPattern: high)) << 32
     }
+    // The subject in the `file` word (see `FactBucket`).
+    let subjectIndex = Int32(truncatingIfNeeded: subject)
     let v0 = values.count > 0 ? values[0] : FactSlot.null
     let v1 = values.count > 1 ? values[1] : FactSlot.null
     let index = rowRefs[b]._withUnsafeGuaranteedRef { rows in
       let index = Int32(truncatingIfNeeded: rows.count / MemoryLayout<FactRow>.stride)
       if FactRow.wordLayout {
         rows.appendWords(
-          packed, v0, v1, pair(Int32(truncatingIfNeeded: row), file), pair(date, source),
+          packed, v0, v1, pair(Int32(truncatingIfNeeded: row), subjectIndex), pair(date, source),
           pair(extra, Int32(truncatingIfNeeded: type)))
       } else {
         rows.append(value: FactRow(
-          id: packed, v0: v0, v1: v1, row: Int32(truncatingIfNeeded: row), file: file, date: date, source: source,
-          extra: extra, type: Int32(truncatingIfNeeded: type)))
+          id: packed, v0: v0, v1: v1, row: Int32(truncatingIfNeeded: row), file: subjectIndex, date: date,
+          source: source, extra: extra, type: Int32(truncatingIfNeeded: type)))
       }
       return index
     }
-    subjectRefs[b]._withUnsafeGuaranteedRef { $0.append(value: Int32(truncatingIfNeeded: subject)) }
     return (Int32(b), index)
   }
 

@@ -72,11 +72,11 @@ struct FactTableAssembler {
       chunks[c].overflow = []
       for (bucket, index, field) in chunk.intMinSlots {
         let row = chunk.buckets[Int(bucket)].rows[Int(index)]
-        intMinSlots.insert(.init(record: row.record, field: Int(field)))
+        intMinSlots.insert(.init(record: FileRow(file: chunk.file, row: row.row), field: Int(field)))
       }
       for (bucket, index, text) in chunk.subjectText {
         let row = chunk.buckets[Int(bucket)].rows[Int(index)]
-        subjectText[row.record] = remaps[c][Int(text)]
+        subjectText[FileRow(file: chunk.file, row: row.row)] = remaps[c][Int(text)]
       }
       let path = files[Int(chunk.file)]
       for (index, rejection) in chunk.rejected.enumerated() {
@@ -136,7 +136,6 @@ struct FactTableAssembler {
             for c in 0..<chunkCount {
               let bucket = buckets[b * chunkCount + c]
               let rows = bucket.rows
-              let subjects = bucket.subjects
               let base = Int32(truncatingIfNeeded: overflowBase[c])
               remaps[c].withUnsafeBufferPointer { remap in
               pooledBits.withUnsafeBufferPointer { pooledBits in
@@ -170,7 +169,7 @@ struct FactTableAssembler {
                     if raw != FactSlot.null { texts.append(Int32(truncatingIfNeeded: raw)) }
                   }
                   if checkDropped, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
-                  let subject = Int(subjects[index])
+                  let subject = FactBucket.subject(row)
                   counts[subject] += 1
                   idBytes[subject] += row.id == FactChunk.noID
                     ? pathLengths[fileOfChunk[c]] + 1 + Self.digits(row.row)
@@ -582,8 +581,10 @@ struct FactTableAssembler {
         for b in ranges[part] {
         for c in 0..<chunkCount {
           let bucket = buckets[b * chunkCount + c]
+          let file = Int32(truncatingIfNeeded: fileOfChunk[c])
           for (index, row) in bucket.rows.enumerated() {
             if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+            let record = FileRow(file: file, row: row.row)
             func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
               func probe(_ key: UnsafeRawBufferPointer) -> Int32? {
                 let bit = Int(truncatingIfNeeded: ByteStringInterner.hash(key)) & bitMask
@@ -604,8 +605,8 @@ struct FactTableAssembler {
             }
             guard let key else { continue }
             let hasRef = refField[Int(row.type)].map { slot(row, $0) != FactSlot.null } ?? false
-            if let current = best[Int(key)], !Self.inputOrder(row.record, before: current.record) { continue }
-            best[Int(key)] = RefTarget(record: row.record, hasRef: hasRef)
+            if let current = best[Int(key)], !Self.inputOrder(record, before: current.record) { continue }
+            best[Int(key)] = RefTarget(record: record, hasRef: hasRef)
           }
         }
         }
@@ -704,12 +705,13 @@ final class FactSource: @unchecked Sendable {
         buckets[b * chunkCount + c] = FactBucket()  // free it as we go
         let path = paths[fileOfChunk[c]]
         let source = bucket.rows
-        let subjectOf = bucket.subjects
+        let file = Int32(truncatingIfNeeded: fileOfChunk[c])
         let idBase = bucket.ids.base
         for index in source.indices {
           if checkDropped, dropped[FactTableAssembler.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
           var row = source[index]
-          let local = Int(subjectOf[index]) &- firstSubject
+          let local = FactBucket.subject(row) &- firstSubject
+          row.file = file
           let position = nextID[local]
           var length: Int
           if row.id == FactChunk.noID {

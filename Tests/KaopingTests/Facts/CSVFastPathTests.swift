@@ -151,11 +151,10 @@ import Testing
     for chunk in output.chunks {
       lines.append("chunk records \(chunk.recordCount) strings \(chunk.pool.strings)")
       for (b, bucket) in chunk.buckets.enumerated() {
-        let subjects = bucket.subjects
-        for (index, row) in bucket.rows.enumerated() {
+        for row in bucket.rows {
           let (start, length) = FactTable.idLocation(row.id, long: bucket.longIDLengths)
           let id = row.id == FactChunk.noID ? "-" : String(decoding: bucket.ids.bytes(start, length), as: UTF8.self)
-          lines.append("\(b) \(subjects[index]) \(id) \(row.row) \(row.type) \(row.date) \(row.v0) \(row.v1) \(row.source) \(row.extra)")
+          lines.append("\(b) \(FactBucket.subject(row)) \(id) \(row.row) \(row.type) \(row.date) \(row.v0) \(row.v1) \(row.source) \(row.extra)")
         }
       }
       for rejection in chunk.rejected {
