@@ -20,7 +20,7 @@ struct CSVFactReader {
   let fileIndex: Int
   let schema: FactSchema
   let roster: Roster
-  let rosterIDs: ByteStringInterner
+  let rosterIDs: LongIDIndex
   let rosterShort: ShortTextTable
   let threads: Int
   /// The size of each part's read buffer at first (it grows for a longer line; tests use
@@ -32,11 +32,28 @@ struct CSVFactReader {
     var info: InputInfo
   }
 
-  /// A read-only index of roster ids: interner id = roster index.
-  static func rosterIndex(_ roster: Roster) -> ByteStringInterner {
-    var interner = ByteStringInterner(capacity: roster.subjects.count)
-    for subject in roster.subjects { _ = interner.intern(subject.id) }
-    return interner
+  /// Roster ids longer than `ShortTextTable` keeps, by their bytes.
+  struct LongIDIndex: Sendable {
+    var interner = ByteStringInterner(capacity: 16)
+    /// Roster index of each interned id.
+    var positions: [Int] = []
+
+    /// The roster index of the id with these bytes (longer than 16 bytes), if any.
+    func index(of bytes: UnsafeRawBufferPointer) -> Int? {
+      interner.id(of: bytes).map { positions[Int($0)] }
+    }
+  }
+
+  /// A read-only index of the roster ids of more than 16 bytes (the others are looked up
+  /// in `ShortTextTable`); a repeated id keeps its first position.
+  static func rosterIndex(_ roster: Roster) -> LongIDIndex {
+    var index = LongIDIndex()
+    for (position, subject) in roster.subjects.enumerated() where subject.id.utf8.count > 16 {
+      let before = index.interner.count
+      guard let id = index.interner.intern(subject.id) else { break }
+      if index.interner.count != before, Int(id) == index.positions.count { index.positions.append(position) }
+    }
+    return index
   }
 
   // MARK: Layout of the file
@@ -376,6 +393,8 @@ private struct PieceParser {
   let subjectHint: UnsafeMutablePointer<Int32>
   /// Per line of the batch: where the subject's lookup starts (-1: not looked up).
   let subjectSlot: UnsafeMutablePointer<Int>
+  /// What the early loads of roster entries read (unused).
+  var touchSink: Int32 = 0
   /// Per line of the batch: a bit per non-empty cell (the first 64 columns).
   let nonEmptyCells: UnsafeMutablePointer<UInt64>
   /// The current record's non-empty cells.
@@ -670,7 +689,7 @@ private struct PieceParser {
         }
         subjectHint[k] = hint
       }
-      if touched == Int32.min { subjectHint[0] = -2 }  // never (lengths are small): keeps the loads
+      touchSink &+= touched  // keeps the loads
     } else {
       for k in 0..<n { subjectHint[k] = -2 }
     }
@@ -768,8 +787,8 @@ private struct PieceParser {
     var respelled = false
     if subjectHint >= 0 {
       subject = Int(subjectHint)
-    } else if subjectHint == -2, let known = reader.rosterIDs.id(of: subjectBytes) {
-      subject = Int(known)
+    } else if subjectHint == -2, subjectBytes.count > 16, let known = reader.rosterIDs.index(of: subjectBytes) {
+      subject = known
     } else {
       guard valid(subjectBytes) else {
         failed = true

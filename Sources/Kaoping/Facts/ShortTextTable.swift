@@ -16,24 +16,51 @@ struct ShortTextTable: Sendable {
   /// A table of `texts` (value = position); texts longer than 16 bytes are left out
   /// (`lookup` returns nil for them, as for texts not present). A text given twice keeps
   /// its first position.
+  ///
+  /// The texts are placed in the order of their home slots (by windows of 256 slots, in
+  /// text order within one), so that filling a large table touches it front to back.
+  /// Equal texts share a home slot, so the first one is placed first.
   init(_ texts: [String]) {
     var size = 16
     while size < texts.count * 2 { size *= 2 }
-    var entries = [Entry](repeating: Entry(), count: size)
     let mask = size - 1
-    for (position, text) in texts.enumerated() {
+    // The short texts as entries with their home slots, in text order.
+    var pending: [(slot: Int, entry: Entry)] = []
+    pending.reserveCapacity(texts.count)
+    for (position, text) in texts.enumerated() where position < Int(Int32.max) {
       var text = text
       text.withUTF8 { utf8 in
         let bytes = UnsafeRawBufferPointer(utf8)
         guard bytes.count <= 16 else { return }
         let (w0, w1) = Self.words(copying: bytes)
-        var slot = Self.hash(w0, w1, bytes.count) & mask
-        while entries[slot].length != 0 {
-          if entries[slot].length == Int32(bytes.count + 1), entries[slot].w0 == w0, entries[slot].w1 == w1 { return }
-          slot = (slot + 1) & mask
-        }
-        entries[slot] = Entry(w0: w0, w1: w1, length: Int32(bytes.count + 1), value: Int32(position))
+        pending.append((Self.hash(w0, w1, bytes.count) & mask,
+                        Entry(w0: w0, w1: w1, length: Int32(bytes.count + 1), value: Int32(position))))
       }
+    }
+    // Grouped by window of home slots (a stable counting sort).
+    let shift = 8
+    let windows = (size >> shift) + 1
+    var starts = [Int](repeating: 0, count: windows + 1)
+    for item in pending { starts[(item.slot >> shift) + 1] += 1 }
+    for window in 0..<windows { starts[window + 1] += starts[window] }
+    var order = [Int](repeating: 0, count: pending.count)
+    for (index, item) in pending.enumerated() {
+      order[starts[item.slot >> shift]] = index
+      starts[item.slot >> shift] += 1
+    }
+    var entries = [Entry](repeating: Entry(), count: size)
+    for index in order {
+      let (home, entry) = pending[index]
+      var slot = home
+      var present = false
+      while entries[slot].length != 0 {
+        if entries[slot].length == entry.length, entries[slot].w0 == entry.w0, entries[slot].w1 == entry.w1 {
+          present = true
+          break
+        }
+        slot = (slot + 1) & mask
+      }
+      if !present { entries[slot] = entry }
     }
     self.entries = entries
     self.mask = mask

@@ -212,6 +212,47 @@ import Testing
     try PerfPathTests.expectSame(Self.scenario(text), fast: true, "buffers")
   }
 
+  // MARK: Subjects
+
+  /// Roster ids longer than 16 bytes (looked up by the long-id index, not the short table),
+  /// a long text that is no id, and a long id spelled in another normalization form.
+  @Test func longSubjectIDsAreReadTheSameEveryWay() throws {
+    let long1 = "市政府办公室第一科室"  // 30 bytes
+    let long2 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    let composed = "Caf\u{E9} municipal bureau"
+    let decomposed = "Cafe\u{301} municipal bureau"
+    let exactly16 = "ABCDEFGHIJKLMNOP"
+    let roster = "id,name\nA,甲\n\(long1),长\n\(long2),长2\n\(composed),咖啡\n\(exactly16),十六\n"
+    var text = Self.header + "\n"
+    let subjects = [long1, long2, composed, decomposed, exactly16, "ABCDEFGHIJKLMNOPQ", long1 + "x", "A"]
+    for index in 0..<200 {
+      text += "F\(index),\(subjects[index % subjects.count]),award,2023-03-0\(index % 9 + 1),national,,,,,\n"
+    }
+    try PerfPathTests.expectSame(
+      PerfPathTests.Scenario(rules: Self.rules, roster: roster, facts: [("facts.csv", text)]), fast: true, "long ids")
+  }
+
+  @Test func shortTextTableFindsEveryShortTextAtItsFirstPosition() {
+    var random = SplitMix64(seed: 17)
+    for count in [0, 1, 7, 300, 5000] {
+      let texts = (0..<count).map { _ in
+        String(decoding: (0..<random.below(20)).map { _ in UInt8(0x41 + random.below(6)) }, as: UTF8.self)
+      }
+      let table = ShortTextTable(texts)
+      var first: [String: Int] = [:]
+      for (position, text) in texts.enumerated() where first[text] == nil { first[text] = position }
+      for probe in texts + ["", "ZZZ", "AAAAAAAAAAAAAAAAA"] {
+        var padded = Array(probe.utf8) + [UInt8](repeating: 0xEE, count: 16)
+        let found = padded.withUnsafeMutableBytes { bytes in
+          table.lookup(UnsafeRawBufferPointer(rebasing: bytes[0..<probe.utf8.count]))
+        }
+        let expected = (1...16).contains(probe.utf8.count) ? first[probe].map { Int32($0) } : nil  // empty: never found
+        #expect(found == expected, "\(probe) in \(count) texts")
+        padded.removeAll()
+      }
+    }
+  }
+
   // MARK: Dates and sorts
 
   @Test func monthTableAgreesWithTheDateParser() {
