@@ -132,6 +132,7 @@ public enum Evaluation {
     let assembled = FactTableAssembler(
       schema: schema, files: request.factPaths, subjectCount: roster.subjects.count, threads: request.threads
     ).prepare(chunks)
+    if let problem = assembled.problem { return .failure(.inputs([problem])) }
     chunks = []  // the source owns the facts now (and frees them block by block)
     var inputs = FactInputs(
       source: assembled.source, rejected: assembled.rejected, files: request.factPaths, inputs: infos,
@@ -158,7 +159,8 @@ public enum Evaluation {
     var unknown: [Diagnostic] = []
     for file in files where file.hasHeader { unknown += loader.unknownColumnDiagnostics(file) }
     if !unknown.isEmpty { return .failure(.inputs(unknown)) }
-    var inputs = loader.load(files: files, roster: roster, threads: threads)
+    var inputs: FactInputs
+    do { inputs = try loader.load(files: files, roster: roster, threads: threads) } catch { return .failure(.inputs(error.diagnostics)) }
     inputs.keepTables = keepTables
     inputs.warnings = rosterWarnings
     return evaluate(rules: rules, ruleBytes: ruleBytes, roster: roster, inputs: inputs, environments: environments,

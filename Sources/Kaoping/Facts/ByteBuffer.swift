@@ -40,18 +40,18 @@ final class ByteBuffer: @unchecked Sendable {
     {
       return (pointer, true)
     }
-    return (malloc(bytes)!, false)
+    return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16), false)
   }
 
   private static func release(_ pointer: UnsafeMutableRawPointer, _ bytes: Int, mapped: Bool) {
-    if mapped { munmap(pointer, bytes) } else { free(pointer) }
+    if mapped { munmap(pointer, bytes) } else { pointer.deallocate() }
   }
 
   @inline(__always)
   func append(_ bytes: UnsafeRawBufferPointer) {
     let n = bytes.count
     if count + n > capacity { grow(to: count + n) }
-    if n > 0 { (base + count).copyMemory(from: bytes.baseAddress!, byteCount: n) }
+    if n > 0, let source = bytes.baseAddress { (base + count).copyMemory(from: source, byteCount: n) }
     count += n
   }
 
@@ -107,15 +107,9 @@ final class ByteBuffer: @unchecked Sendable {
   private func grow(to needed: Int) {
     var bigger = capacity * 2
     while bigger < needed { bigger *= 2 }
-    let (pointer, isMapped): (UnsafeMutableRawPointer, Bool)
-    if !mapped, bigger + Self.padding < Self.mapThreshold {
-      pointer = realloc(base, bigger + Self.padding)!
-      isMapped = false
-    } else {
-      (pointer, isMapped) = Self.allocate(bigger + Self.padding)
-      pointer.copyMemory(from: base, byteCount: count)
-      Self.release(base, capacity + Self.padding, mapped: mapped)
-    }
+    let (pointer, isMapped) = Self.allocate(bigger + Self.padding)
+    pointer.copyMemory(from: base, byteCount: count)
+    Self.release(base, capacity + Self.padding, mapped: mapped)
     base = pointer
     mapped = isMapped
     memset(base + bigger, 0, Self.padding)

@@ -20,20 +20,40 @@ struct CSVFactReader {
   let fileIndex: Int
   let schema: FactSchema
   let roster: Roster
-  let rosterIDs: ByteStringInterner
+  let rosterIDs: LongIDIndex
   let rosterShort: ShortTextTable
   let threads: Int
+  /// The size of each part's read buffer at first (it grows for a longer line; tests use
+  /// small buffers).
+  var bufferSize = 1 << 20
 
   struct Output {
     var chunks: [FactChunk]
     var info: InputInfo
   }
 
-  /// A read-only index of roster ids: interner id = roster index.
-  static func rosterIndex(_ roster: Roster) -> ByteStringInterner {
-    var interner = ByteStringInterner(capacity: roster.subjects.count)
-    for subject in roster.subjects { _ = interner.intern(subject.id) }
-    return interner
+  /// Roster ids longer than `ShortTextTable` keeps, by their bytes.
+  struct LongIDIndex: Sendable {
+    var interner = ByteStringInterner(capacity: 16)
+    /// Roster index of each interned id.
+    var positions: [Int] = []
+
+    /// The roster index of the id with these bytes (longer than 16 bytes), if any.
+    func index(of bytes: UnsafeRawBufferPointer) -> Int? {
+      interner.id(of: bytes).map { positions[Int($0)] }
+    }
+  }
+
+  /// A read-only index of the roster ids of more than 16 bytes (the others are looked up
+  /// in `ShortTextTable`); a repeated id keeps its first position.
+  static func rosterIndex(_ roster: Roster) -> LongIDIndex {
+    var index = LongIDIndex()
+    for (position, subject) in roster.subjects.enumerated() where subject.id.utf8.count > 16 {
+      let before = index.interner.count
+      guard let id = index.interner.intern(subject.id) else { break }
+      if index.interner.count != before, Int(id) == index.positions.count { index.positions.append(position) }
+    }
+    return index
   }
 
   // MARK: Layout of the file
@@ -171,7 +191,8 @@ struct CSVFactReader {
           hex = Self.hash(fd, size: size)
         } else {
           let piece = task - 1
-          var parser = PieceParser(reader: self, columns: columns, fd: fd, start: starts[piece], end: starts[piece + 1])
+          var parser = PieceParser(
+            reader: self, columns: columns, fd: fd, start: starts[piece], end: starts[piece + 1])
           output[piece] = parser.run()
         }
       }
@@ -202,7 +223,10 @@ struct CSVFactReader {
     var done = 0
     let wanted = buffer.count
     while done < wanted {
-      let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, wanted - done, off_t(offset + done)) }
+      let got = buffer.withUnsafeMutableBytes { bytes -> Int in
+        guard let base = bytes.baseAddress else { return 0 }
+        return pread(fd, base + done, wanted - done, off_t(offset + done))
+      }
       if got < 0, errno == EINTR { continue }
       guard got > 0 else { return false }
       done += got
@@ -262,7 +286,7 @@ struct TextCache {
   @inline(__always)
   static func words(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
     let n = bytes.count
-    let p = bytes.baseAddress!
+    guard let p = bytes.baseAddress else { return (0, 0) }
     let a = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
     let b = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
     if n >= 16 { return (a, b) }
@@ -293,6 +317,54 @@ struct TextCache {
   }
 }
 
+/// Days of fixed-width `YYYY-MM-DD` dates of the years 1900–2155 by arithmetic: the
+/// first day and length of each month in a table (filled by `CELDate`, so both agree).
+struct MonthTable {
+  static let firstYear = 1900
+  static let years = 256
+  /// Per month from January `firstYear`: its first day << 8 | its length.
+  private let entries: UnsafeMutablePointer<Int64>
+
+  init() {
+    entries = .allocate(capacity: Self.years * 12)
+    for index in 0..<(Self.years * 12) {
+      let year = Self.firstYear + index / 12
+      let month = index % 12 + 1
+      let first = CELDate(year: year, month: month, day: 1)?.daysSinceEpoch ?? 0
+      let length = CELDate.daysInMonth(year: year, month: month)
+      entries[index] = Int64(first) << 8 | Int64(length)
+    }
+  }
+
+  func release() { entries.deallocate() }
+
+  /// The day of the 10 bytes at `p` when they are `YYYY-MM-DD` with a year of the table
+  /// and a real day; nil when they are not (they may still be a date of another year).
+  @inline(__always)
+  func day(_ p: UnsafeRawPointer) -> Int32? {
+    let w = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))  // YYYY-MM-
+    let v = UInt64(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))  // DD
+    // Bytes 0–3 and 5–6 of `w` and both of `v` must be ASCII digits, 4 and 7 dashes.
+    let digitMask: UInt64 = 0x00FF_FF00_FFFF_FFFF
+    let dashes: UInt64 = 0x2D00_002D_0000_0000
+    guard w & ~digitMask == dashes,
+      w & digitMask & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030 & digitMask,
+      (w & digitMask &+ 0x0606_0606_0606_0606 & digitMask) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030 & digitMask,
+      v & 0xF0F0 == 0x3030, (v &+ 0x0606) & 0xF0F0 == 0x3030
+    else { return nil }
+    let d = w & 0x0F0F_0F0F_0F0F_0F0F
+    @inline(__always) func digit(_ i: UInt64) -> Int { Int(truncatingIfNeeded: (d >> (8 &* i)) & 0xF) }
+    let year = digit(0) &* 1000 &+ digit(1) &* 100 &+ digit(2) &* 10 &+ digit(3)
+    let month = digit(5) &* 10 &+ digit(6)
+    let day = Int(truncatingIfNeeded: v & 0xF) &* 10 &+ Int(truncatingIfNeeded: (v >> 8) & 0xF)
+    let yearIndex = year &- Self.firstYear
+    guard yearIndex >= 0, yearIndex < Self.years, month >= 1, month <= 12 else { return nil }
+    let entry = entries[yearIndex &* 12 &+ month &- 1]
+    guard day >= 1, Int64(day) <= entry & 0xFF else { return nil }
+    return Int32(truncatingIfNeeded: (entry >> 8) &+ Int64(day) &- 1)
+  }
+}
+
 /// Types the records of one part of a CSV file.
 private struct PieceParser {
   let reader: CSVFactReader
@@ -314,10 +386,15 @@ private struct PieceParser {
   let otherStart: UnsafeMutablePointer<Int>
   let otherColumn: UnsafeMutablePointer<Int>
   let cache = TextCache()
+  let months = MonthTable()
   /// Per line of the batch: its row, and its subject when found by the short table
   /// (-1: not there, -2: not looked up).
   let batchRow: UnsafeMutablePointer<Int>
   let subjectHint: UnsafeMutablePointer<Int32>
+  /// Per line of the batch: where the subject's lookup starts (-1: not looked up).
+  let subjectSlot: UnsafeMutablePointer<Int>
+  /// What the early loads of roster entries read (unused).
+  var touchSink: Int32 = 0
   /// Per line of the batch: a bit per non-empty cell (the first 64 columns).
   let nonEmptyCells: UnsafeMutablePointer<UInt64>
   /// The current record's non-empty cells.
@@ -359,6 +436,7 @@ private struct PieceParser {
     cellEnd = .allocate(capacity: columns.width * Self.batch)
     batchRow = .allocate(capacity: Self.batch)
     subjectHint = .allocate(capacity: Self.batch)
+    subjectSlot = .allocate(capacity: Self.batch)
     nonEmptyCells = .allocate(capacity: Self.batch)
     narrow = columns.width <= 64
     var undeclaredMask: [UInt64] = []
@@ -394,6 +472,7 @@ private struct PieceParser {
     cellEnd.deallocate()
     batchRow.deallocate()
     subjectHint.deallocate()
+    subjectSlot.deallocate()
     nonEmptyCells.deallocate()
     fieldStart.deallocate()
     fieldColumn.deallocate()
@@ -405,13 +484,14 @@ private struct PieceParser {
     otherColumn.deallocate()
     slots.deallocate()
     cache.release()
+    months.release()
   }
 
   // MARK: Blocks
 
   mutating func run() -> CSVFactReader.PieceResult {
     defer { release() }
-    var capacity = 1 << 20
+    var capacity = Swift.max(reader.bufferSize, 64)
     var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity + 32, alignment: 16)
     defer { buffer.deallocate() }
     var filled = 0  // bytes in the buffer
@@ -454,6 +534,7 @@ private struct PieceParser {
       }
     }
     lineBreaks = row
+    if chunk.tooManyStrings { failed = true }  // the general reader reports it
     return CSVFactReader.PieceResult(chunk: chunk, lineBreaks: lineBreaks, failed: failed)
   }
 
@@ -586,16 +667,31 @@ private struct PieceParser {
   mutating func typeBatch(_ base: UnsafeRawPointer, lines n: Int) {
     let width = columns.width
     let subjectColumn = columns.subject
-    for k in 0..<n {
-      var hint: Int32 = -2
-      if subjectColumn >= 0 {
+    if subjectColumn >= 0 {
+      // The table's entries for all lines first (independent loads, many in flight), then
+      // the lookups, which find them in the cache.
+      var touched: Int32 = 0
+      for k in 0..<n {
         let start = cellStart[k * width + subjectColumn]
         let length = cellEnd[k * width + subjectColumn] - start
-        if length > 0, length <= 16 {
-          hint = reader.rosterShort.lookup(UnsafeRawBufferPointer(start: base + start, count: length)) ?? -1
-        }
+        let slot = length > 0 && length <= 16
+          ? reader.rosterShort.slot(UnsafeRawBufferPointer(start: base + start, count: length)) : -1
+        subjectSlot[k] = slot
+        if slot >= 0 { touched |= reader.rosterShort.touch(slot) }
       }
-      subjectHint[k] = hint
+      for k in 0..<n {
+        var hint: Int32 = -2
+        let slot = subjectSlot[k]
+        if slot >= 0 {
+          let start = cellStart[k * width + subjectColumn]
+          let length = cellEnd[k * width + subjectColumn] - start
+          hint = reader.rosterShort.lookup(UnsafeRawBufferPointer(start: base + start, count: length), from: slot) ?? -1
+        }
+        subjectHint[k] = hint
+      }
+      touchSink &+= touched  // keeps the loads
+    } else {
+      for k in 0..<n { subjectHint[k] = -2 }
     }
     for k in 0..<n {
       current = k * width
@@ -609,7 +705,7 @@ private struct PieceParser {
 
   @inline(__always)
   func cell(_ base: UnsafeRawPointer, _ column: Int) -> UnsafeRawBufferPointer {
-    guard column >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    guard column >= 0 else { return UnsafeRawBufferPointer(start: base, count: 0) }  // no such column: empty
     return UnsafeRawBufferPointer(start: base + cellStart[current + column], count: cellEnd[current + column] - cellStart[current + column])
   }
 
@@ -620,10 +716,12 @@ private struct PieceParser {
 
   func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 
-  /// The day of a `YYYY-MM-DD` cell (as `CELDate(parsing:)` reads it), remembered by its bytes.
+  /// The day of a `YYYY-MM-DD` cell (as `CELDate(parsing:)` reads it): years of
+  /// `MonthTable` by arithmetic, others remembered by their bytes.
   @inline(__always)
   mutating func date(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-    guard bytes.count == 10 else { return nil }
+    guard bytes.count == 10, let p = bytes.baseAddress else { return nil }
+    if let day = months.day(p) { return day }  // (callers usually try this first)
     if let known = cache.lookup(bytes, tag: Self.dateTag) { return known }
     guard let (y, m, d) = parseDate(bytes), let date = CELDate(year: y, month: m, day: d) else { return nil }
     cache.store(bytes, tag: Self.dateTag, date.daysSinceEpoch)
@@ -663,7 +761,7 @@ private struct PieceParser {
         failed = true
         return
       }
-      chunk.noteID(id)
+      chunk.noteID(id, padded: true)
     }
     // Type.
     let typeBytes = cell(base, columns.type)
@@ -689,8 +787,8 @@ private struct PieceParser {
     var respelled = false
     if subjectHint >= 0 {
       subject = Int(subjectHint)
-    } else if subjectHint == -2, let known = reader.rosterIDs.id(of: subjectBytes) {
-      subject = Int(known)
+    } else if subjectHint == -2, subjectBytes.count > 16, let known = reader.rosterIDs.index(of: subjectBytes) {
+      subject = known
     } else {
       guard valid(subjectBytes) else {
         failed = true
@@ -743,7 +841,11 @@ private struct PieceParser {
         if bytes.count == 4, bytes.elementsEqual("true".utf8) { slot = 1 }
         if bytes.count == 5, bytes.elementsEqual("false".utf8) { slot = 0 }
       case .date:
-        if let days = date(bytes) { slot = UInt64(bitPattern: Int64(days)) }
+        if bytes.count == 10, let p = bytes.baseAddress, let days = months.day(p) {
+          slot = UInt64(bitPattern: Int64(days))
+        } else if let days = date(bytes) {
+          slot = UInt64(bitPattern: Int64(days))
+        }
       case .decimal:
         break
       }
@@ -783,7 +885,9 @@ private struct PieceParser {
     // Date, and the period it falls in.
     var date: Int32 = FactRow.noDate
     let dateBytes = cell(base, columns.date)
-    if dateBytes.count > 0 {
+    if dateBytes.count == 10, let p = dateBytes.baseAddress, let day = months.day(p) {
+      date = day
+    } else if dateBytes.count > 0 {
       guard let parsed = self.date(dateBytes) else {
         guard valid(dateBytes) else {
           failed = true
@@ -842,6 +946,12 @@ private struct PieceParser {
         if bytes.count > 0 { chunk.intMinSlots.append((bucket, index, Int32(position))) }
       }
     }
-    if respelled { chunk.subjectText.append((bucket, index, chunk.pool.intern(subjectBytes))) }
+    if respelled {
+      guard let text = chunk.pool.intern(subjectBytes) else {
+        failed = true
+        return
+      }
+      chunk.subjectText.append((bucket, index, text))
+    }
   }
 }

@@ -84,22 +84,24 @@ struct SubjectBlocks: Sendable {
 }
 
 /// The facts of one subject block read from one chunk, in record order.
+///
+/// Until the block's table is built, a row's `file` holds the roster index of its subject
+/// (all rows of a chunk are of the chunk's file): one store less per fact.
 struct FactBucket: Sendable {
   var rowData: ByteBuffer
-  var subjectData: ByteBuffer
   /// Ids of the rows (`FactRow.id` locates them here).
   var ids: ByteBuffer
   var longIDLengths: [Int: Int] = [:]
 
   init(reserving count: Int = 0) {
     rowData = ByteBuffer(capacity: count * MemoryLayout<FactRow>.stride)
-    subjectData = ByteBuffer(capacity: count * 4)
     ids = ByteBuffer(capacity: count * 10)
   }
 
   var rows: UnsafeMutableBufferPointer<FactRow> { rowData.elements(FactRow.self) }
-  /// Roster index of each row's subject.
-  var subjects: UnsafeMutableBufferPointer<Int32> { subjectData.elements(Int32.self) }
+
+  /// The roster index of a row's subject (kept in its `file`).
+  @inline(__always) static func subject(_ row: FactRow) -> Int { Int(row.file) }
 }
 
 /// Facts and rejections of one part of one file.
@@ -128,12 +130,13 @@ struct FactChunk: Sendable {
 
   /// Whether some fact has no explicit id (it is named FILE:ROW later).
   var hasSyntheticIDs = false
+  /// Whether a text did not fit in the pool (2³¹ − 1 distinct texts): the run fails.
+  var tooManyStrings = false
   let blocks: SubjectBlocks
 
   /// The buckets' buffers, unretained (`buckets` keeps them alive): appending through
   /// them costs no reference counting.
   private let rowRefs: [Unmanaged<ByteBuffer>]
-  private let subjectRefs: [Unmanaged<ByteBuffer>]
   private let idRefs: [Unmanaged<ByteBuffer>]
 
   init(file: Int32, blocks: SubjectBlocks, expectedFacts: Int = 0) {
@@ -142,7 +145,6 @@ struct FactChunk: Sendable {
     let perBucket = expectedFacts / blocks.count
     buckets = (0..<blocks.count).map { _ in FactBucket(reserving: perBucket > 0 ? perBucket + perBucket / 8 + 16 : 0) }
     rowRefs = buckets.map { Unmanaged.passUnretained($0.rowData) }
-    subjectRefs = buckets.map { Unmanaged.passUnretained($0.subjectData) }
     idRefs = buckets.map { Unmanaged.passUnretained($0.ids) }
   }
 
@@ -150,15 +152,41 @@ struct FactChunk: Sendable {
 
   /// Notes an explicit id, in record order (for the duplicate check's fast case); the
   /// id is then stored by `addFact` or `reject`, which remember where (`lastIDAt`).
+  /// `padded`: 16 bytes may be read from the id's start (a cell of the CSV reader's buffer).
   @inline(__always)
-  mutating func noteID(_ bytes: UnsafeRawBufferPointer) {
+  mutating func noteID(_ bytes: UnsafeRawBufferPointer, padded: Bool = false) {
     if idsASCII && !Self.isASCII(bytes) { idsASCII = false }
     if firstID == nil {
       firstID = Array(bytes)
     } else if idsAscending, let (buffer, start, length) = lastIDAt {
-      let ascending = buffer._withUnsafeGuaranteedRef { FactTable.bytesLess($0.bytes(start, length), bytes) }
+      let ascending = buffer._withUnsafeGuaranteedRef { ids in
+        let last = ids.bytes(start, length)
+        if padded, length <= 16, bytes.count <= 16, let x = last.baseAddress, let y = bytes.baseAddress {
+          // Both ids (and 16 bytes from each: the ids' buffer has padding) as two big-endian words.
+          return Self.shortLess(x, length, y, bytes.count)
+        }
+        return FactTable.bytesLess(last, bytes)
+      }
       if !ascending { idsAscending = false }
     }
+  }
+
+  /// `FactTable.bytesLess` for texts of at most 16 bytes with 16 readable bytes each.
+  @inline(__always)
+  static func shortLess(_ x: UnsafeRawPointer, _ xCount: Int, _ y: UnsafeRawPointer, _ yCount: Int) -> Bool {
+    @inline(__always) func word(_ p: UnsafeRawPointer, _ offset: Int, _ count: Int) -> UInt64 {
+      let raw = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      let n = count - offset  // bytes of this word that belong to the text
+      let masked = n >= 8 ? raw : (n <= 0 ? 0 : raw & ((1 << UInt64(8 * n)) - 1))
+      return masked.byteSwapped  // first byte most significant
+    }
+    let x0 = word(x, 0, xCount)
+    let y0 = word(y, 0, yCount)
+    if x0 != y0 { return x0 < y0 }
+    let x1 = word(x, 8, xCount)
+    let y1 = word(y, 8, yCount)
+    if x1 != y1 { return x1 < y1 }
+    return xCount < yCount
   }
 
   /// Where the last explicit id was stored.
@@ -249,35 +277,43 @@ struct FactChunk: Sendable {
     @inline(__always) func pair(_ low: Int32, _ high: Int32) -> UInt64 {
       UInt64(UInt32(bitPattern: low)) | UInt64(UInt32(bitPattern: high)) << 32
     }
+    // The subject in the `file` word (see `FactBucket`).
+    let subjectIndex = Int32(truncatingIfNeeded: subject)
     let v0 = values.count > 0 ? values[0] : FactSlot.null
     let v1 = values.count > 1 ? values[1] : FactSlot.null
     let index = rowRefs[b]._withUnsafeGuaranteedRef { rows in
       let index = Int32(truncatingIfNeeded: rows.count / MemoryLayout<FactRow>.stride)
       if FactRow.wordLayout {
         rows.appendWords(
-          packed, v0, v1, pair(Int32(truncatingIfNeeded: row), file), pair(date, source),
+          packed, v0, v1, pair(Int32(truncatingIfNeeded: row), subjectIndex), pair(date, source),
           pair(extra, Int32(truncatingIfNeeded: type)))
       } else {
         rows.append(value: FactRow(
-          id: packed, v0: v0, v1: v1, row: Int32(truncatingIfNeeded: row), file: file, date: date, source: source,
-          extra: extra, type: Int32(truncatingIfNeeded: type)))
+          id: packed, v0: v0, v1: v1, row: Int32(truncatingIfNeeded: row), file: subjectIndex, date: date,
+          source: source, extra: extra, type: Int32(truncatingIfNeeded: type)))
       }
       return index
     }
-    subjectRefs[b]._withUnsafeGuaranteedRef { $0.append(value: Int32(truncatingIfNeeded: subject)) }
     return (Int32(b), index)
+  }
+
+  /// The pool id of a text; when the pool is full, 0 and `tooManyStrings` (the run fails).
+  mutating func internText(_ text: String) -> Int32 {
+    if let id = pool.intern(text) { return id }
+    tooManyStrings = true
+    return 0
   }
 
   /// A typed value as a slot (strings and decimals interned in the local pool).
   mutating func slot(_ value: Value, text: String?) -> UInt64 {
     switch value {
     case .null: return FactSlot.null
-    case .string(let string): return UInt64(pool.intern(string))
+    case .string(let string): return UInt64(internText(string))
     case .int(let int): return UInt64(bitPattern: int)
     case .bool(let bool): return bool ? 1 : 0
     case .date(let date): return UInt64(bitPattern: Int64(date.daysSinceEpoch))
     case .decimal(let decimal):
-      let id = pool.intern(text ?? decimal.description)
+      let id = internText(text ?? decimal.description)
       decimals[id] = decimal
       return UInt64(id)
     default: return FactSlot.null

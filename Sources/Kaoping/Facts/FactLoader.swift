@@ -108,7 +108,7 @@ struct FactLoader {
   }
 
   /// Types every record of the fact files (phase 1 of §3) into a fact table.
-  func load(files: [RawFile], roster: Roster, threads: Int = 1) -> FactInputs {
+  func load(files: [RawFile], roster: Roster, threads: Int = 1) throws(InputFileError) -> FactInputs {
     let schema = FactSchema(rules)
     var chunks: [FactChunk] = []
     for (fileIndex, file) in files.enumerated() {
@@ -117,6 +117,7 @@ struct FactLoader {
     let assembled = FactTableAssembler(
       schema: schema, files: files.map(\.path), subjectCount: roster.subjects.count, threads: threads
     ).prepare(chunks)
+    if let problem = assembled.problem { throw InputFileError(diagnostics: [problem]) }
     return FactInputs(
       source: assembled.source, rejected: assembled.rejected, files: files.map(\.path),
       inputs: files.map {
@@ -136,8 +137,8 @@ struct FactLoader {
     var slots: [UInt64] = []
     for record in file.records {
       chunk.recordCount += 1
-      var explicitID = record.value("id").flatMap { $0.isAbsent ? nil : $0.textValue }
-      if explicitID != nil { explicitID!.withUTF8 { chunk.noteID(UnsafeRawBufferPointer($0)) } }
+      let explicitID = record.value("id").flatMap { $0.isAbsent ? nil : $0.textValue }
+      if var id = explicitID { id.withUTF8 { chunk.noteID(UnsafeRawBufferPointer($0)) } }
       func reject(_ code: DiagnosticCode, _ reason: String) {
         if var id = explicitID {
           id.withUTF8 { chunk.reject(id: UnsafeRawBufferPointer($0), row: record.row, code, reason) }
@@ -207,8 +208,8 @@ struct FactLoader {
       }
       let source = record.value("source").flatMap { $0.isAbsent ? nil : $0.textValue }
       let note = record.value("note").flatMap { $0.isAbsent ? nil : $0.textValue }
-      let sourceID = source.map { chunk.pool.intern($0) } ?? -1
-      let noteID = note.map { chunk.pool.intern($0) } ?? -1
+      let sourceID = source.map { chunk.internText($0) } ?? -1
+      let noteID = note.map { chunk.internText($0) } ?? -1
       let (bucket, index) = slots.withUnsafeBufferPointer { values in
         if var id = explicitID {
           return id.withUTF8 { bytes in
@@ -223,7 +224,7 @@ struct FactLoader {
       }
       for position in intMin { chunk.intMinSlots.append((bucket, index, Int32(position))) }
       if !roster.subjects[subject].id.utf8.elementsEqual(subjectID.utf8) {
-        chunk.subjectText.append((bucket, index, chunk.pool.intern(subjectID)))
+        chunk.subjectText.append((bucket, index, chunk.internText(subjectID)))
       }
     }
     return chunk
@@ -257,6 +258,8 @@ struct FactLoader {
     var diagnostics: [Diagnostic] = []
     var subjects: [RosterSubject] = []
     var index: [String: Int] = [:]
+    subjects.reserveCapacity(rows.count)
+    index.reserveCapacity(rows.count)
     let groupIndex = Dictionary(rules.groups.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
     for (row, record) in rows {
       func fail(_ message: String, hint: String? = nil) {

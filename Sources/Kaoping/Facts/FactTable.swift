@@ -18,15 +18,15 @@ struct StringPool: Sendable {
 
   var count: Int { strings.count }
 
-  /// The id of `bytes` (added when new).
-  mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+  /// The id of `bytes` (added when new); nil when the pool holds 2³¹ − 1 strings already.
+  mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32? {
     let before = interner.count
-    guard let id = interner.intern(bytes) else { preconditionFailure("more than 2³¹ distinct strings") }
+    guard let id = interner.intern(bytes) else { return nil }
     if interner.count != before { strings.append(String(decoding: bytes, as: UTF8.self)) }
     return id
   }
 
-  mutating func intern(_ text: String) -> Int32 {
+  mutating func intern(_ text: String) -> Int32? {
     var text = text
     return text.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
   }
@@ -221,15 +221,14 @@ final class FactStore: Sendable {
     let type = Int(row.type)
     let declared = kinds[type].count
     let fields = [Value](unsafeUninitializedCapacity: 6 + declared) { buffer, initialized in
-      let base = buffer.baseAddress!
-      (base + 0).initialize(to: .string(id))
-      (base + 1).initialize(to: .string(subjectText(row, rosterID: rosterID)))
-      (base + 2).initialize(to: .string(typeIDs[type]))
-      (base + 3).initialize(to: row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date)))
-      (base + 4).initialize(to: row.source < 0 ? .null : .string(pool.string(row.source)))
+      buffer.initializeElement(at: 0, to: .string(id))
+      buffer.initializeElement(at: 1, to: .string(subjectText(row, rosterID: rosterID)))
+      buffer.initializeElement(at: 2, to: .string(typeIDs[type]))
+      buffer.initializeElement(at: 3, to: row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date)))
+      buffer.initializeElement(at: 4, to: row.source < 0 ? .null : .string(pool.string(row.source)))
       let note = self.note(row)
-      (base + 5).initialize(to: note < 0 ? .null : .string(pool.string(note)))
-      for field in 0..<declared { (base + 6 + field).initialize(to: value(row, field: field)) }
+      buffer.initializeElement(at: 5, to: note < 0 ? .null : .string(pool.string(note)))
+      for field in 0..<declared { buffer.initializeElement(at: 6 + field, to: value(row, field: field)) }
       initialized = 6 + declared
     }
     return RecordValue(type: object, fields: fields)

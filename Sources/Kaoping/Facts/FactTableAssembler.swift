@@ -16,6 +16,8 @@ struct FactTableAssembler {
     var source: FactSource
     var rejected: [(fact: String, file: Int, row: Int, code: DiagnosticCode, reason: String)]
     var recordCount: Int
+    /// Set when the facts hold more distinct texts than a pool can (the run fails).
+    var problem: Diagnostic? = nil
   }
 
   /// A fact row or a rejection of a chunk: chunk << 41 | kind << 40 | bucket << 32 | index.
@@ -38,10 +40,19 @@ struct FactTableAssembler {
     var pool = StringPool()
     var decimals: [Int32: ExactDecimal] = [:]
     var remaps: [[Int32]] = []
+    var tooManyStrings = false
     for chunk in chunks {
       var remap: [Int32] = []
       remap.reserveCapacity(chunk.pool.count)
-      for text in chunk.pool.strings { remap.append(pool.intern(text)) }
+      if chunk.tooManyStrings { tooManyStrings = true }
+      for text in chunk.pool.strings {
+        guard let id = pool.intern(text) else {
+          tooManyStrings = true
+          remap.append(0)
+          continue
+        }
+        remap.append(id)
+      }
       for (local, decimal) in chunk.decimals { decimals[remap[Int(local)]] = decimal }
       remaps.append(remap)
     }
@@ -61,11 +72,11 @@ struct FactTableAssembler {
       chunks[c].overflow = []
       for (bucket, index, field) in chunk.intMinSlots {
         let row = chunk.buckets[Int(bucket)].rows[Int(index)]
-        intMinSlots.insert(.init(record: row.record, field: Int(field)))
+        intMinSlots.insert(.init(record: FileRow(file: chunk.file, row: row.row), field: Int(field)))
       }
       for (bucket, index, text) in chunk.subjectText {
         let row = chunk.buckets[Int(bucket)].rows[Int(index)]
-        subjectText[row.record] = remaps[c][Int(text)]
+        subjectText[FileRow(file: chunk.file, row: row.row)] = remaps[c][Int(text)]
       }
       let path = files[Int(chunk.file)]
       for (index, rejection) in chunk.rejected.enumerated() {
@@ -89,7 +100,7 @@ struct FactTableAssembler {
     let chunkCount = chunks.count
     let buckets = UnsafeMutableBufferPointer<FactBucket>.allocate(capacity: blocks.count * chunkCount)
     for b in 0..<blocks.count {
-      for c in 0..<chunkCount { (buckets.baseAddress! + b * chunkCount + c).initialize(to: chunks[c].buckets[b]) }
+      for c in 0..<chunkCount { buckets.initializeElement(at: b * chunkCount + c, to: chunks[c].buckets[b]) }
     }
     let fileOfChunk = chunks.map { Int($0.file) }
     chunks = []
@@ -100,6 +111,19 @@ struct FactTableAssembler {
     var counts = [Int](repeating: 0, count: subjectCount)
     var idBytes = [Int](repeating: 0, count: subjectCount)
     let dropped = duplicates.facts
+    let checkDropped = !dropped.isEmpty
+    // Per type: a bit per pooled field (of the first 64), its field count, its `ref` field.
+    let pooledBits: [UInt64] = kinds.map { fieldKinds in
+      var bits: UInt64 = 0
+      for (field, kind) in fieldKinds.enumerated() where field < 64 && kind.isPooled { bits |= 1 << UInt64(field) }
+      return bits
+    }
+    let fieldCounts = kinds.map(\.count)
+    let refFieldOfType = schema.types.map { $0.refField ?? -1 }
+    // Per block: the `ref` texts of its facts (run-wide pool ids, with repeats).
+    var refTexts = [[Int32]](repeating: [], count: blocks.count)
+    refTexts.withUnsafeMutableBufferPointer { refTexts in
+    nonisolated(unsafe) let refTexts = refTexts
     counts.withUnsafeMutableBufferPointer { counts in
       nonisolated(unsafe) let counts = counts
       idBytes.withUnsafeMutableBufferPointer { idBytes in
@@ -108,56 +132,78 @@ struct FactTableAssembler {
           nonisolated(unsafe) let overflow = overflow
           nonisolated(unsafe) let buckets = buckets
           Parallel.forEach(blocks.count, threads: threads) { b in
+            var texts: [Int32] = []
             for c in 0..<chunkCount {
               let bucket = buckets[b * chunkCount + c]
               let rows = bucket.rows
-              let subjects = bucket.subjects
               let base = Int32(truncatingIfNeeded: overflowBase[c])
               remaps[c].withUnsafeBufferPointer { remap in
+              pooledBits.withUnsafeBufferPointer { pooledBits in
+              fieldCounts.withUnsafeBufferPointer { fieldCounts in
+              refFieldOfType.withUnsafeBufferPointer { refFieldOfType in
                 @inline(__always) func mapped(_ value: UInt64) -> UInt64 {
                   value == FactSlot.null ? value : UInt64(remap[Int(value)])
                 }
                 for index in rows.indices {
                   var row = rows[index]
                   if row.source >= 0 { row.source = remap[Int(row.source)] }
-                  let fieldKinds = kinds[Int(row.type)]
-                  if fieldKinds.count > 0, fieldKinds[0].isPooled { row.v0 = mapped(row.v0) }
-                  if fieldKinds.count > 1, fieldKinds[1].isPooled { row.v1 = mapped(row.v1) }
+                  let type = Int(row.type)
+                  let pooled = pooledBits[type]
+                  if pooled & 1 != 0 { row.v0 = mapped(row.v0) }
+                  if pooled & 2 != 0 { row.v1 = mapped(row.v1) }
                   if row.extra >= 0 {
                     row.extra += base
                     let slot = Int(row.extra)
                     overflow[slot] = mapped(overflow[slot])
-                    if fieldKinds.count > 2 {
-                      for field in 2..<fieldKinds.count where fieldKinds[field].isPooled {
+                    let fieldCount = fieldCounts[type]
+                    if fieldCount > 2 {
+                      for field in 2..<fieldCount where field >= 64 ? kinds[type][field].isPooled : pooled & (1 << UInt64(field)) != 0 {
                         overflow[slot + field - 1] = mapped(overflow[slot + field - 1])
                       }
                     }
                   }
                   rows[index] = row
-                  if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
-                  let subject = Int(subjects[index])
+                  let refField = refFieldOfType[type]
+                  if refField >= 0 {
+                    let raw = refField == 0 ? row.v0 : refField == 1 ? row.v1 : overflow[Int(row.extra) + refField - 1]
+                    if raw != FactSlot.null { texts.append(Int32(truncatingIfNeeded: raw)) }
+                  }
+                  if checkDropped, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+                  let subject = FactBucket.subject(row)
                   counts[subject] += 1
                   idBytes[subject] += row.id == FactChunk.noID
                     ? pathLengths[fileOfChunk[c]] + 1 + Self.digits(row.row)
                     : FactTable.idLocation(row.id, long: bucket.longIDLengths).count
                 }
               }
+              }
+              }
+              }
             }
+            refTexts[b] = texts
           }
         }
       }
     }
+    }
     let refField = schema.types.map(\.refField)
     let refTargets = resolveRefs(
       buckets: UnsafeBufferPointer(buckets), blocks: blocks, chunkCount: chunkCount, fileOfChunk: fileOfChunk,
-      dropped: dropped, pool: pool, refField: refField, kinds: kinds, overflow: overflow)
+      dropped: dropped, pool: pool, refField: refField, refTexts: refTexts, overflow: overflow)
     let store = FactStore(
       pool: pool, decimals: decimals, overflow: overflow, intMinSlots: intMinSlots, subjectText: subjectText, kinds: kinds,
       refField: refField, refTargets: refTargets, typeIDs: schema.typeIDs)
     let source = FactSource(
       store: store, blocks: blocks, chunkCount: chunkCount, buckets: buckets, fileOfChunk: fileOfChunk, paths: files,
       dropped: dropped, counts: counts, idBytes: idBytes)
-    return Output(source: source, rejected: rejected, recordCount: recordCount)
+    var problem: Diagnostic? = nil
+    if tooManyStrings {
+      problem = Diagnostic(
+        code: .malformedInput,
+        message: "the fact files hold more than 2³¹ − 1 distinct texts (ids, strings, sources, notes): more than Kaoping can keep",
+        file: files.first ?? "")
+    }
+    return Output(source: source, rejected: rejected, recordCount: recordCount, problem: problem)
   }
 
   /// Sorts each subject's facts (in input order) into ledger order: by date, undated
@@ -167,7 +213,39 @@ struct FactTableAssembler {
     long: [Int: Int]
   ) {
     var keyStorage = [UInt64](repeating: 0, count: 64)
+    var sortedStorage: [UInt64] = []
+    var dayCounts: [Int32] = []
     var scratch: [FactRow] = []
+    /// Sorts the keys by counting their days, when the days span a short range (keys in
+    /// input order stay so within a day, which is their order); false when they do not.
+    func countingSort(_ keys: UnsafeMutableBufferPointer<UInt64>, _ count: Int) -> Bool {
+      var low = UInt64.max
+      var high: UInt64 = 0
+      for local in 0..<count {
+        let day = keys[local] >> 32
+        low = Swift.min(low, day)
+        high = Swift.max(high, day)
+      }
+      let span = Int(high - low) + 1
+      guard span <= 4 * count + 1024 else { return false }
+      if dayCounts.count < span + 1 { dayCounts = [Int32](repeating: 0, count: span + 1) }
+      if sortedStorage.count < count { sortedStorage = [UInt64](repeating: 0, count: count) }
+      dayCounts.withUnsafeMutableBufferPointer { counts in
+        sortedStorage.withUnsafeMutableBufferPointer { sorted in
+          for day in 0...span { counts[day] = 0 }
+          for local in 0..<count { counts[Int(keys[local] >> 32 - low) + 1] += 1 }
+          for day in 0..<span { counts[day + 1] += counts[day] }
+          for local in 0..<count {
+            let key = keys[local]
+            let day = Int(key >> 32 - low)
+            sorted[Int(counts[day])] = key
+            counts[day] += 1
+          }
+          for local in 0..<count { keys[local] = sorted[local] }
+        }
+      }
+      return true
+    }
     /// Whether fact `a` (position in the subject) goes before `b` among facts of one date.
     @inline(__always) func idBefore(_ start: Int, _ a: UInt64, _ b: UInt64) -> Bool {
       let (sx, nx) = FactTable.idLocation(rows[start + Int(a & 0xFFFF_FFFF)].id, long: long)
@@ -206,9 +284,8 @@ struct FactTableAssembler {
               }
               keys[j] = key
             }
-          } else {
-            var head = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
-            head.sort()
+          } else if !countingSort(keys, count) {
+            Self.sortKeys(UnsafeMutableBufferPointer(rebasing: keys[0..<count]))
           }
         }
         // Facts of one date (dated ones): by id, then input order (insertion sort: runs are short).
@@ -237,6 +314,73 @@ struct FactTableAssembler {
         scratch.removeAll(keepingCapacity: true)
         for local in 0..<count { scratch.append(rows[start + Int(keys[local] & 0xFFFF_FFFF)]) }
         for local in 0..<count { rows[start + local] = scratch[local] }
+      }
+    }
+  }
+
+  /// Sorts distinct keys ascending: a quicksort (median of three, insertion sort for short
+  /// ranges) that hands ranges it splits badly to the standard sort. The keys are
+  /// distinct, so any correct sort gives the same order.
+  static func sortKeys(_ keys: UnsafeMutableBufferPointer<UInt64>) {
+    guard let base = keys.baseAddress, keys.count > 1 else { return }
+    var depthLimit = 4
+    var n = keys.count
+    while n > 1 {
+      depthLimit += 2
+      n >>= 1
+    }
+    sortKeys(base, 0, keys.count, depth: depthLimit)
+  }
+
+  private static func sortKeys(_ base: UnsafeMutablePointer<UInt64>, _ lowBound: Int, _ highBound: Int, depth: Int) {
+    var low = lowBound
+    var high = highBound
+    var depth = depth
+    @inline(__always) func swap(_ a: Int, _ b: Int) {
+      let t = base[a]
+      base[a] = base[b]
+      base[b] = t
+    }
+    while high - low > 24 {
+      if depth == 0 {
+        var range = UnsafeMutableBufferPointer(start: base + low, count: high - low)
+        range.sort()
+        return
+      }
+      depth -= 1
+      // Median of three at low, mid, last; then Hoare's partition around the middle value.
+      let last = high - 1
+      let mid = low + (last - low) / 2
+      if base[mid] < base[low] { swap(mid, low) }
+      if base[last] < base[low] { swap(last, low) }
+      if base[last] < base[mid] { swap(last, mid) }
+      let pivot = base[mid]
+      var i = low - 1
+      var j = high
+      while true {
+        repeat { i += 1 } while base[i] < pivot
+        repeat { j -= 1 } while base[j] > pivot
+        if i >= j { break }
+        swap(i, j)
+      }
+      // [low, j] ≤ pivot ≤ [j + 1, high); recurse into the smaller side.
+      if j + 1 - low < high - (j + 1) {
+        sortKeys(base, low, j + 1, depth: depth)
+        low = j + 1
+      } else {
+        sortKeys(base, j + 1, high, depth: depth)
+        high = j + 1
+      }
+    }
+    if high - low > 1 {
+      for i in (low + 1)..<high {
+        let key = base[i]
+        var j = i
+        while j > low, base[j - 1] > key {
+          base[j] = base[j - 1]
+          j -= 1
+        }
+        base[j] = key
       }
     }
   }
@@ -322,7 +466,11 @@ struct FactTableAssembler {
     }
     func sameKey(_ a: UInt64, _ b: UInt64) -> Bool {
       withKey(a) { x in
-        withKey(b) { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+        withKey(b) { y in
+          guard x.count == y.count else { return false }
+          guard x.count > 0, let p = x.baseAddress, let q = y.baseAddress else { return true }
+          return memcmp(p, q, x.count) == 0
+        }
       }
     }
     // Partition by the hash's top bits, then find equal keys within each part.
@@ -383,7 +531,7 @@ struct FactTableAssembler {
   /// For each distinct `ref` text: the first fact (in input order) whose id it names.
   func resolveRefs(
     buckets: UnsafeBufferPointer<FactBucket>, blocks: SubjectBlocks, chunkCount: Int, fileOfChunk: [Int],
-    dropped: [UInt64: Int], pool: StringPool, refField: [Int?], kinds: [[SlotKind]], overflow: [UInt64]
+    dropped: [UInt64: Int], pool: StringPool, refField: [Int?], refTexts: [[Int32]], overflow: [UInt64]
   ) -> [Int32: RefTarget] {
     guard refField.contains(where: { $0 != nil }) else { return [:] }
     @inline(__always) func slot(_ row: FactRow, _ field: Int) -> UInt64 {
@@ -393,16 +541,13 @@ struct FactTableAssembler {
       default: return overflow[Int(row.extra) + field - 1]
       }
     }
-    // The distinct ref texts, by key.
+    // The distinct ref texts (pool ids, collected per block while rows were mapped), by key.
     var keys = ByteStringInterner(capacity: 1024)
     var keyOfText: [Int32: Int32] = [:]
-    for bucket in buckets {
-      for row in bucket.rows {
-        guard let field = refField[Int(row.type)] else { continue }
-        let raw = slot(row, field)
-        guard raw != FactSlot.null else { continue }
-        let text = Int32(truncatingIfNeeded: raw)
-        if keyOfText[text] != nil { continue }
+    var seen = [Bool](repeating: false, count: pool.count)
+    for texts in refTexts {
+      for text in texts where text >= 0 && Int(text) < seen.count && !seen[Int(text)] {
+        seen[Int(text)] = true
         let key = pool.withBytes(text) { bytes -> Int32? in
           if FactChunk.isASCII(bytes) { return keys.intern(bytes) }
           let nfc = IDKey.nfc(bytes)
@@ -436,8 +581,10 @@ struct FactTableAssembler {
         for b in ranges[part] {
         for c in 0..<chunkCount {
           let bucket = buckets[b * chunkCount + c]
+          let file = Int32(truncatingIfNeeded: fileOfChunk[c])
           for (index, row) in bucket.rows.enumerated() {
             if !dropped.isEmpty, dropped[Self.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+            let record = FileRow(file: file, row: row.row)
             func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
               func probe(_ key: UnsafeRawBufferPointer) -> Int32? {
                 let bit = Int(truncatingIfNeeded: ByteStringInterner.hash(key)) & bitMask
@@ -458,8 +605,8 @@ struct FactTableAssembler {
             }
             guard let key else { continue }
             let hasRef = refField[Int(row.type)].map { slot(row, $0) != FactSlot.null } ?? false
-            if let current = best[Int(key)], !Self.inputOrder(row.record, before: current.record) { continue }
-            best[Int(key)] = RefTarget(record: row.record, hasRef: hasRef)
+            if let current = best[Int(key)], !Self.inputOrder(record, before: current.record) { continue }
+            best[Int(key)] = RefTarget(record: record, hasRef: hasRef)
           }
         }
         }
@@ -547,27 +694,44 @@ final class FactSource: @unchecked Sendable {
     var next = subjectStart
     var nextID = idStart
     var long: [Int: Int] = [:]
+    let checkDropped = !dropped.isEmpty
+    let firstSubject = subjects.lowerBound
     rows.withUnsafeMutableBufferPointer { rows in
+      next.withUnsafeMutableBufferPointer { next in
+      nextID.withUnsafeMutableBufferPointer { nextID in
+      idStart.withUnsafeBufferPointer { idEnd in
       for c in 0..<chunkCount {
         let bucket = buckets[b * chunkCount + c]
         buckets[b * chunkCount + c] = FactBucket()  // free it as we go
         let path = paths[fileOfChunk[c]]
         let source = bucket.rows
-        let subjectOf = bucket.subjects
+        let file = Int32(truncatingIfNeeded: fileOfChunk[c])
+        let idBase = bucket.ids.base
         for index in source.indices {
-          if !dropped.isEmpty, dropped[FactTableAssembler.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
+          if checkDropped, dropped[FactTableAssembler.factRef(chunk: c, bucket: b, index: index)] != nil { continue }
           var row = source[index]
-          let local = Int(subjectOf[index]) - subjects.lowerBound
+          let local = FactBucket.subject(row) &- firstSubject
+          row.file = file
           let position = nextID[local]
           var length: Int
           if row.id == FactChunk.noID {
             var text = "\(path):\(row.row)"
             length = text.utf8.count
-            text.withUTF8 { (arenaBase + position).copyMemory(from: $0.baseAddress!, byteCount: length) }
+            text.withUTF8 { utf8 in
+              if let from = utf8.baseAddress { (arenaBase + position).copyMemory(from: from, byteCount: length) }
+            }
           } else {
             let (start, count) = FactTable.idLocation(row.id, long: bucket.longIDLengths)
             length = count
-            (arenaBase + position).copyMemory(from: bucket.ids.base + start, byteCount: length)
+            if count <= 16, position + 16 <= idEnd[local + 1] {
+              // Two words: the bytes past the id stay within this subject's ids, whose later
+              // ids are written after (the source has 16 readable bytes past every id).
+              let target = arenaBase + position
+              target.storeBytes(of: (idBase + start).loadUnaligned(as: UInt64.self), as: UInt64.self)
+              target.storeBytes(of: (idBase + start).loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+            } else {
+              (arenaBase + position).copyMemory(from: idBase + start, byteCount: length)
+            }
           }
           nextID[local] = position + length
           if length >= 0xFFFF {
@@ -578,6 +742,9 @@ final class FactSource: @unchecked Sendable {
           rows[next[local]] = row
           next[local] += 1
         }
+      }
+      }
+      }
       }
       FactTableAssembler.sortSubjects(0..<subjects.count, starts: subjectStart, rows: rows, arena: arenaBase, long: long)
     }
