@@ -93,7 +93,12 @@ public enum InputCheck {
       diagnostics += loader.unknownColumnDiagnostics(file)
     }
     if diagnostics.hasErrors { return (diagnostics, 0, 0) }
-    let inputs = loader.load(files: files, roster: roster)
+    let inputs: FactInputs
+    do {
+      inputs = try loader.load(files: files, roster: roster)
+    } catch {
+      return (diagnostics + error.diagnostics, 0, 0)
+    }
     for fact in inputs.rejected {
       let path = fact.file < inputs.files.count ? inputs.files[fact.file] : ""
       diagnostics.append(Diagnostic(
