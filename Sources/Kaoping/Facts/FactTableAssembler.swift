@@ -206,11 +206,13 @@ struct FactTableAssembler {
     return Output(source: source, rejected: rejected, recordCount: recordCount, problem: problem)
   }
 
-  /// Sorts each subject's facts (in input order) into ledger order: by date, undated
-  /// first and those in input order; equal dates by id, then input order.
+  /// Sorts each subject's facts (in input order) into ledger order (§8.3): undated facts
+  /// first — those without an id (named `FILE:ROW`) in input order, then those with an id
+  /// by id — then by date, equal dates by id; equal ids in input order. `undatedWithID`
+  /// has a bit per row (its index in `rows`) for the undated facts that carry an id.
   static func sortSubjects(
     _ subjects: Range<Int>, starts: [Int], rows: UnsafeMutableBufferPointer<FactRow>, arena: UnsafeMutableRawPointer,
-    long: [Int: Int]
+    long: [Int: Int], undatedWithID: [UInt64] = []
   ) {
     var keyStorage = [UInt64](repeating: 0, count: 64)
     var sortedStorage: [UInt64] = []
@@ -266,7 +268,13 @@ struct FactTableAssembler {
         var sorted = true
         var previous: UInt64 = 0
         for local in 0..<count {
-          let key = UInt64(UInt32(bitPattern: rows[start + local].date) ^ 0x8000_0000) << 32 | UInt64(local)
+          // Day keys: 0 undated without an id, 1 undated with an id (no real date maps to 1:
+          // dates are years 0–9999), then the day with its sign bit flipped.
+          var day = UInt64(UInt32(bitPattern: rows[start + local].date) ^ 0x8000_0000)
+          if day == 0, !undatedWithID.isEmpty, undatedWithID[(start + local) >> 6] & (1 << UInt64((start + local) & 63)) != 0 {
+            day = 1
+          }
+          let key = day << 32 | UInt64(local)
           if key < previous { sorted = false }
           previous = key
           keys[local] = key
@@ -694,6 +702,8 @@ final class FactSource: @unchecked Sendable {
     var next = subjectStart
     var nextID = idStart
     var long: [Int: Int] = [:]
+    // Undated facts with an id sort by id after the id-less ones (allocated when one occurs).
+    var undatedWithID: [UInt64] = []
     let checkDropped = !dropped.isEmpty
     let firstSubject = subjects.lowerBound
     rows.withUnsafeMutableBufferPointer { rows in
@@ -714,7 +724,8 @@ final class FactSource: @unchecked Sendable {
           row.file = file
           let position = nextID[local]
           var length: Int
-          if row.id == FactChunk.noID {
+          let explicitIDMissing = row.id == FactChunk.noID
+          if explicitIDMissing {
             var text = "\(path):\(row.row)"
             length = text.utf8.count
             text.withUTF8 { utf8 in
@@ -738,6 +749,11 @@ final class FactSource: @unchecked Sendable {
             long[position] = length
             length = 0xFFFF
           }
+          if row.date == FactRow.noDate, !explicitIDMissing {
+            if undatedWithID.isEmpty { undatedWithID = [UInt64](repeating: 0, count: (total + 63) / 64) }
+            let at = next[local]
+            undatedWithID[at >> 6] |= 1 << UInt64(at & 63)
+          }
           row.id = UInt64(position) << 16 | UInt64(length)
           rows[next[local]] = row
           next[local] += 1
@@ -746,7 +762,8 @@ final class FactSource: @unchecked Sendable {
       }
       }
       }
-      FactTableAssembler.sortSubjects(0..<subjects.count, starts: subjectStart, rows: rows, arena: arenaBase, long: long)
+      FactTableAssembler.sortSubjects(
+        0..<subjects.count, starts: subjectStart, rows: rows, arena: arenaBase, long: long, undatedWithID: undatedWithID)
     }
     let table = FactTable(
       store: store, rows: rows, firstSubject: subjects.lowerBound, subjectStart: subjectStart, idArena: arena,

@@ -7,6 +7,8 @@ import Dispatch
 
 struct RefFact: Sendable {
   var id: String
+  /// Whether the record carried its id (else it is named FILE:ROW).
+  var hasID = true
   var subject: Int
   var type: Int
   var date: CELDate?
@@ -129,8 +131,8 @@ enum RefLoader {
           ref = text
         }
         facts.append(RefFact(
-          id: id, subject: subject, type: type, date: date, source: source, ref: ref, file: fileIndex, row: record.row,
-          record: RecordValue(type: object, fields: builtIns + declared)))
+          id: id, hasID: explicitID != nil, subject: subject, type: type, date: date, source: source, ref: ref,
+          file: fileIndex, row: record.row, record: RecordValue(type: object, fields: builtIns + declared)))
       }
     }
     return RefFactInputs(
@@ -165,7 +167,7 @@ struct RefEngine: Sendable {
     case rejected(DiagnosticCode, String)
   }
 
-  /// Facts by subject, sorted by (date, id) with undated ones first.
+  /// Facts by subject in ledger order: undated ones first (id-less by row, then by id), then by (date, id).
   func factsBySubject() -> [[Int]] {
     var result = [[Int]](repeating: [], count: roster.subjects.count)
     for (index, fact) in inputs.facts.enumerated() { result[fact.subject].append(index) }
@@ -178,6 +180,9 @@ struct RefEngine: Sendable {
   static func factOrder(_ a: RefFact, _ b: RefFact) -> Bool {
     switch (a.date, b.date) {
     case (nil, nil):
+      // Id-less (FILE:ROW) facts by (file, row), then those with ids by id (§8.3, §2).
+      if a.hasID != b.hasID { return !a.hasID }
+      if a.hasID, a.id != b.id { return codePointLess(a.id, b.id) }
       if a.file != b.file { return a.file < b.file }
       return a.row < b.row
     case (nil, _?): return true
