@@ -65,12 +65,8 @@ struct DiffCommand: ParsableCommand {
     let oldRules = try loadRulesOrExit(old, files: input.inputPaths)
     try checkScope(scope, of: [newRules, oldRules], command: "diff")
     func evaluate(_ rules: LoadedRules) throws -> EvaluationResult {
-      let request = EvaluationRequest(
-        rules: rules, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
-        threads: input.threads ?? Evaluation.defaultThreads)
-      let progress = ProgressLine(
-        "scoring \(rules.path)…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
-      let outcome = Evaluation.run(request)
+      let progress = input.progressLine("scoring \(rules.path)…")
+      let outcome = Evaluation.run(input.request(rules, progress: progress))
       progress.finish()
       switch outcome {
       case .failure(let problem): throw failure(for: problem, rules: rules, input: input)

@@ -36,13 +36,9 @@ struct EvalCommand: ParsableCommand {
   func run() throws {
     let loaded = try loadRulesOrExit(rules, files: input.inputPaths)
     try checkScope(scope, of: [loaded], command: "eval")
-    let request = EvaluationRequest(
-      rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
-      threads: input.threads ?? Evaluation.defaultThreads)
     var result: EvaluationResult
-    let progress = ProgressLine(
-      "scoring \(input.facts.count) fact file(s)…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
-    let outcome = Evaluation.run(request)
+    let progress = input.progressLine("scoring \(input.facts.count) fact file(s)…")
+    let outcome = Evaluation.run(input.request(loaded, progress: progress))
     progress.finish()
     switch outcome {
     case .failure(let problem):

@@ -36,12 +36,8 @@ struct ExplainCommand: ParsableCommand {
   func run() throws {
     let loaded = try loadRulesOrExit(rules, files: input.inputPaths)
     try checkScope(scope, of: [loaded], command: "explain")
-    let request = EvaluationRequest(
-      rules: loaded, factPaths: input.facts, subjectsPath: input.subjects, inputFormat: input.inputFormat,
-      threads: input.threads ?? Evaluation.defaultThreads)
-    let progress = ProgressLine(
-      "scoring…", inputBytes: ProgressLine.size(of: input.facts + [input.subjects].compactMap { $0 }))
-    let outcome = Explanation.explain(request, subject: subject, scope: scope, format: format)
+    let progress = input.progressLine("scoring…")
+    let outcome = Explanation.explain(input.request(loaded, progress: progress), subject: subject, scope: scope, format: format)
     progress.finish()
     switch outcome {
     case .success(let text): try Output.result(text)

@@ -1,4 +1,5 @@
 import Dispatch
+import Kaoping
 
 #if canImport(Glibc)
   import Glibc
@@ -16,6 +17,8 @@ final class ProgressLine: @unchecked Sendable {
   private let started = DispatchTime.now()
   private var frame = 0
   private let label: String
+  /// The latest report of the run, when it reports.
+  private var latest: EvaluationProgress?
 
   /// Starts a status line for `label` when standard error is a terminal and `bytes` of
   /// input are at least `threshold`; otherwise does nothing.
@@ -29,12 +32,38 @@ final class ProgressLine: @unchecked Sendable {
     timer.resume()
   }
 
+  /// Whether the line is shown (a terminal, large inputs).
+  var isShown: Bool { queue.sync { timer != nil } }
+
+  /// A callback for `EvaluationRequest.progress` that feeds this line; nil when the line
+  /// is not shown (so the run does no counting for nothing).
+  var callback: (@Sendable (EvaluationProgress) -> Void)? {
+    guard isShown else { return nil }
+    return { [weak self] progress in self?.update(progress) }
+  }
+
+  /// Remembers how far the run has got (any thread).
+  func update(_ progress: EvaluationProgress) {
+    queue.async { self.latest = progress }
+  }
+
   private func draw() {
     let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
     frame = (frame + 1) % frames.count
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     let tenths = Int(seconds * 10)
-    Output.standardError("\r\(frames[frame]) \(label) \(tenths / 10).\(tenths % 10) s\u{1B}[K")
+    var text = label
+    if let latest { text = Self.describe(latest) }
+    Output.standardError("\r\(frames[frame]) \(text) \(tenths / 10).\(tenths % 10) s\u{1B}[K")
+  }
+
+  /// `reading facts 42%`, `scoring subjects 80% (8000 of 10000)`.
+  static func describe(_ progress: EvaluationProgress) -> String {
+    let percent = progress.total > 0 ? min(100, progress.completed * 100 / progress.total) : 0
+    switch progress.stage {
+    case .reading: return "reading facts \(percent)%"
+    case .scoring: return "scoring subjects \(percent)% (\(progress.completed) of \(progress.total))"
+    }
   }
 
   /// Stops and erases the line.

@@ -33,6 +33,18 @@ struct InputOptions: ParsableArguments {
 
   /// The roster and fact files in command-line order (the roster first).
   var inputPaths: [String] { [subjects].compactMap { $0 } + facts }
+
+  /// A progress line for a run on these inputs (shown on a terminal for large inputs).
+  func progressLine(_ label: String) -> ProgressLine {
+    ProgressLine(label, inputBytes: ProgressLine.size(of: inputPaths))
+  }
+
+  /// The request to evaluate `rules` on these inputs, reporting to `progress`.
+  func request(_ rules: LoadedRules, progress: ProgressLine) -> EvaluationRequest {
+    EvaluationRequest(
+      rules: rules, factPaths: facts, subjectsPath: subjects, inputFormat: inputFormat,
+      threads: threads ?? Evaluation.defaultThreads, progress: progress.callback)
+  }
 }
 
 /// Exit statuses of §13.

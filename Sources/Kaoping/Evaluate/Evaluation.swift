@@ -9,16 +9,47 @@ public struct EvaluationRequest: Sendable {
   public var inputFormat: InputFileFormat?
   /// Worker threads; results are identical whatever the count.
   public var threads: Int
+  /// Called as the run gets on (from worker threads, about once per percent of a stage).
+  public var progress: (@Sendable (EvaluationProgress) -> Void)?
 
   public init(
     rules: LoadedRules, factPaths: [String], subjectsPath: String? = nil, inputFormat: InputFileFormat? = nil,
-    threads: Int = Evaluation.defaultThreads
+    threads: Int = Evaluation.defaultThreads, progress: (@Sendable (EvaluationProgress) -> Void)? = nil
   ) {
     self.rules = rules
     self.factPaths = factPaths
     self.subjectsPath = subjectsPath
     self.inputFormat = inputFormat
     self.threads = threads
+    self.progress = progress
+  }
+
+  /// A counter for `stage` that reports to `progress` (nil without a callback).
+  func counter(_ stage: EvaluationProgress.Stage, total: Int) -> ProgressCounter? {
+    guard let progress else { return nil }
+    return ProgressCounter(total: total) { done, total in
+      progress(EvaluationProgress(stage: stage, completed: done, total: total))
+    }
+  }
+}
+
+/// How far a run has got, for a progress display.
+public struct EvaluationProgress: Sendable, Hashable {
+  public enum Stage: String, Sendable, Hashable {
+    /// Reading and typing the fact files: `completed` and `total` count bytes.
+    case reading
+    /// Scoring subjects: `completed` and `total` count subjects.
+    case scoring
+  }
+
+  public var stage: Stage
+  public var completed: Int
+  public var total: Int
+
+  public init(stage: Stage, completed: Int, total: Int) {
+    self.stage = stage
+    self.completed = completed
+    self.total = total
   }
 }
 
@@ -81,9 +112,12 @@ public enum Evaluation {
       }
     }
     var files: [RawFile] = []
+    let reading = request.counter(.reading, total: FileReader.totalSize(of: request.factPaths))
     for path in request.factPaths {
       switch readRaw(path: path, format: request.inputFormat) {
-      case .success(let file): files.append(file)
+      case .success(let file):
+        files.append(file)
+        reading?.add(file.bytes.count)
       case .failure(let problem): return .failure(problem)
       }
     }
@@ -120,10 +154,12 @@ public enum Evaluation {
     PhaseTrace.mark("rules and roster read")
     var chunks: [FactChunk] = []
     var infos: [InputInfo] = []
+    let reading = request.counter(.reading, total: FileReader.totalSize(of: request.factPaths))
     for (index, path) in request.factPaths.enumerated() {
-      let reader = CSVFactReader(
+      var reader = CSVFactReader(
         path: path, fileIndex: index, schema: schema, roster: roster, rosterIDs: rosterIDs, rosterShort: rosterShort,
         threads: request.threads)
+      reader.progress = reading
       guard let output = reader.read(accept: { loader.unknownColumns($0).isEmpty }) else { return nil }
       chunks += output.chunks
       infos.append(output.info)

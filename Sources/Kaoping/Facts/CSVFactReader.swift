@@ -26,6 +26,8 @@ struct CSVFactReader {
   /// The size of each part's read buffer at first (it grows for a longer line; tests use
   /// small buffers).
   var bufferSize = 1 << 20
+  /// Counts the bytes of the file read, when a run shows its progress.
+  var progress: ProgressCounter? = nil
 
   struct Output {
     var chunks: [FactChunk]
@@ -522,6 +524,7 @@ private struct PieceParser {
         }
         filled += got
         offset += got
+        reader.progress?.add(got)
       }
       memset(buffer + filled, 0, 32)
       let atEnd = offset >= end

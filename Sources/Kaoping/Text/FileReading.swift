@@ -38,6 +38,17 @@ enum FileReader {
     return result
   }
 
+  /// The total size of the regular files at `paths` (0 for those that cannot be read, and
+  /// for standard input).
+  static func totalSize(of paths: [String]) -> Int {
+    var total = 0
+    for path in paths where path != "-" {
+      var info = stat()
+      if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { total += Int(info.st_size) }
+    }
+    return total
+  }
+
   private static func currentErrorText() -> String {
     switch errno {
     case ENOENT: "no such file"
