@@ -35,6 +35,23 @@ struct EnginePlan: Sendable {
   let objects: [ObjectType?]
   /// Per fact type, per declared field: whether it is an int (its null is `FactSlot.intNull`).
   let slotIsInt: [[Bool]]
+  /// Aggregates over fact lists that score expressions read (`FactAggregates.swift`),
+  /// in activation slots from `aggregateBase`.
+  let aggregates: [FactAggregate]
+  let aggregateBase: Int
+  /// Per fact type: the aggregates that iterate over its list.
+  let aggregatesOfType: [[Int]]
+  /// Per aggregate, as plain values: its kind and how to key its predicate's results.
+  let aggregateKinds: [FactAggregate.Kind]
+  let aggregateKeys: [FactAggregate.KeyPlan?]
+  /// Per node: its score expressions with aggregates as variables (nil: as written).
+  let scoreAggregates: [ScoreAggregates?]
+
+  struct ScoreAggregates: Sendable {
+    var value: AggregateExpression?
+    var points: AggregateExpression?
+    var tiers: [AggregateExpression?]
+  }
 
   /// The records a fact type's list holds for an expression.
   enum ListRecords: Sendable {
@@ -273,6 +290,36 @@ struct EnginePlan: Sendable {
       for (type, use) in FactListUse.uses(sources, types: rules.factTypes, objects: objects).enumerated() {
         scoreUse[type] = scoreUse[type].union(use)
       }
+    }
+    var analysis = AggregateAnalysis(
+      types: rules.factTypes, objects: objects, store: store, base: environments.scorePoints.variableCount)
+    var scoreAggregates: [ScoreAggregates?] = []
+    for node in nodes {
+      guard case .score(let score) = node.kind else {
+        scoreAggregates.append(nil)
+        continue
+      }
+      var found = ScoreAggregates(value: analysis.analyse(score.value, environment: environments.score), points: nil, tiers: [])
+      switch score.rule {
+      case .points(let points): found.points = analysis.analyse(points, environment: environments.scorePoints)
+      case .tiers(let tiers):
+        found.tiers = tiers.map { tier in
+          if case .expression(let expression) = tier.points {
+            return analysis.analyse(expression, environment: environments.scorePoints)
+          }
+          return nil
+        }
+      }
+      let any = found.value != nil || found.points != nil || found.tiers.contains { $0 != nil }
+      scoreAggregates.append(any ? found : nil)
+    }
+    self.scoreAggregates = scoreAggregates
+    aggregates = analysis.aggregates
+    aggregateBase = analysis.base
+    aggregateKinds = analysis.aggregates.map(\.kind)
+    aggregateKeys = analysis.aggregates.map(\.keyPlan)
+    aggregatesOfType = rules.factTypes.indices.map { type in
+      analysis.aggregates.indices.filter { analysis.aggregates[$0].type == type && analysis.aggregates[$0].iterates }
     }
     scoreLists = scoreUse.map { ListRecords($0) }
     scoreListPlans = rules.factTypes.indices.map { type in

@@ -96,23 +96,37 @@ final class FactExpression: Sendable {
   init(_ expression: RuleExpression, compiled: CompiledExpression, type: FactType, store: FactStore) {
     source = expression
     self.compiled = compiled
-    var reads = ExpressionUse.perFactReads(expression.source, declared: type.fields)
-    if let current = reads {
-      let keys = current.fields.count + (current.subject ? 1 : 0) + (current.scope ? 1 : 0)
-      let ambiguousInt = !store.intMinSlots.isEmpty && current.fields.contains { field in
-        if case .declared(let index) = field, SlotKind(type.fields[index].type) == .int { return true }
-        return false
-      }
-      let respelled = !store.subjectText.isEmpty && current.fields.contains(.subjectText)
-      if keys > 4 || ambiguousInt || respelled { reads = nil }
+    reads = ExpressionUse.perFactReads(expression.source, declared: type.fields).flatMap {
+      ExpressionUse.keyable($0, type: type, store: store)
     }
-    self.reads = reads
   }
 
   /// The key of a fact's inputs (nil when not remembered).
   @inline(__always)
   func key(_ table: FactTable, fact: Int, subject: Int, scope: Int) -> MemoKey? {
     guard let reads else { return nil }
+    return ExpressionUse.key(reads, table, fact: fact, subject: subject, scope: scope)
+  }
+}
+
+extension ExpressionUse {
+  /// `reads` when results can be remembered by them: at most four values, none that
+  /// reads alike for two different inputs (an int null and Int64.min in the slot, a
+  /// subject id respelled in the facts); nil otherwise.
+  static func keyable(_ reads: Reads, type: FactType, store: FactStore) -> Reads? {
+    let keys = reads.fields.count + (reads.subject ? 1 : 0) + (reads.scope ? 1 : 0)
+    let ambiguousInt = !store.intMinSlots.isEmpty && reads.fields.contains { field in
+      if case .declared(let index) = field, index < type.fields.count, SlotKind(type.fields[index].type) == .int { return true }
+      return false
+    }
+    let respelled = !store.subjectText.isEmpty && reads.fields.contains(.subjectText)
+    if keys > 4 || ambiguousInt || respelled { return nil }
+    return reads
+  }
+
+  /// The key of a fact's inputs as `reads` names them.
+  @inline(__always)
+  static func key(_ reads: Reads, _ table: FactTable, fact: Int, subject: Int, scope: Int) -> MemoKey {
     var parts: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     var count = 0
     @inline(__always) func put(_ value: UInt64) {

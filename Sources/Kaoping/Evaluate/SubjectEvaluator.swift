@@ -34,6 +34,25 @@ struct SubjectEvaluator {
   private let packedRecords: [PackedRecords]
   private var work = Engine.SubjectWork()
 
+  // Aggregates of score expressions (`FactAggregates.swift`).
+  /// Per aggregate: its predicate's results remembered by the fields it reads, as
+  /// 0 (false), 1 (true) or 2 + an index into `aggregateOthers` (errors, other values).
+  private let aggregateMemory: [KeyedValues<Int32>]
+  private let aggregatePacked: [PackedOutcomes]
+  private var aggregateOthers: [[Value]]
+  /// The scope `aggregateValues` and `typeCounts` hold (-1: none yet for this subject).
+  private var aggregateScope = -1
+  private var aggregateValues: [Value] = []
+  /// Per fact type: its facts in `aggregateScope` (not rejected).
+  private var typeCounts: [Int] = []
+  /// Per aggregate, during the pass: the accumulator (`null`: no error yet for the
+  /// counting kinds), the count, and whether the result is settled.
+  private var aggregateAccumulators: [Value] = []
+  private var aggregateCounts: [Int] = []
+  private var aggregateSettled: [Bool] = []
+  /// A predicate's value not remembered (outcome -1), for the step that reads it.
+  private var aggregateScratch: Value = .null
+
   /// Remembered results of one bonus/deduction node's expressions, as small numbers:
   /// `when` → 1 (true), 0 (false), -1 - i (rejected with `reasons[i]`); points →
   /// an index into `outcomes` (the distinct results, points already rounded).
@@ -104,6 +123,9 @@ struct SubjectEvaluator {
     packedRecords = engine.rules.factTypes.map { _ in PackedRecords(limit: 1 << 16) }
     selected = plan.perFact.map { _ in [] }
     decisions = plan.perFact.map { _ in [] }
+    aggregateMemory = plan.aggregates.map { _ in KeyedValues(limit: 1 << 16) }
+    aggregatePacked = plan.aggregates.map { _ in PackedOutcomes(limit: 1 << 16) }
+    aggregateOthers = plan.aggregates.map { _ in [] }
   }
 
   // MARK: One subject
@@ -114,6 +136,7 @@ struct SubjectEvaluator {
     count = range.count
     work = Engine.SubjectWork()
     subjectRecord = .object(roster.subjects[subject].record)
+    aggregateScope = -1
     reset()
 
     // Phase 2: every bonus/deduction node, every selected fact, every scope it is in.
@@ -484,7 +507,9 @@ struct SubjectEvaluator {
       }
       value = sign ? sum.negated() : sum
     case .score(let score):
-      value = evaluateScore(node.id, score, subject: subject, scope: scope, factsObject: &factsObject, state: &state)
+      value = evaluateScore(
+        node.id, score, plan.scoreAggregates[index], subject: subject, scope: scope, factsObject: &factsObject,
+        state: &state)
     case .parts(let combine):
       var childSum = ExactDecimal.zero
       var weighted = ExactDecimal.zero
@@ -621,18 +646,28 @@ struct SubjectEvaluator {
     } else if case .object(let shared)? = sharedRecords[type].lookup(key) {
       return shared
     }
-    let object = plan.objects[type]!
+    let record = partialRecord(row, type: type, subject: subject, object: plan.objects[type]!, fill: listPlan.fill)
+    if packable { packedRecords[type].store(packed, record) } else { sharedRecords[type].store(key, .object(record)) }
+    return record
+  }
+
+  /// A record with the fact's values in the `fill` slots and its type, other fields null.
+  private func partialRecord(_ row: FactRow, type: Int, subject: Int, object: ObjectType, fill: UInt64) -> RecordValue {
+    let store = table.store
     let slotCount = object.fields.count
     let fields = [Value](unsafeUninitializedCapacity: slotCount) { buffer, initialized in
       buffer.initialize(repeating: .null)
       initialized = slotCount
-      buffer[2] = .string(store.typeIDs[type])
-      var fill = listPlan.fill
+      if slotCount > 2 { buffer[2] = .string(store.typeIDs[type]) }
+      var fill = fill
       while fill != 0 {
         let slot = fill.trailingZeroBitCount
         fill &= fill &- 1
+        guard slot < slotCount else { break }
         switch slot {
+        case 0: break
         case 1: buffer[1] = .string(store.subjectText(row, rosterID: roster.subjects[subject].id))
+        case 2: break
         case 3: buffer[3] = row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date))
         case 4: buffer[4] = row.source < 0 ? .null : .string(store.pool.string(row.source))
         case 5:
@@ -642,39 +677,29 @@ struct SubjectEvaluator {
         }
       }
     }
-    let record = RecordValue(type: object, fields: fields)
-    if packable { packedRecords[type].store(packed, record) } else { sharedRecords[type].store(key, .object(record)) }
-    return record
+    return RecordValue(type: object, fields: fields)
   }
 
   private mutating func evaluateScore(
-    _ nodeID: String, _ score: ScoreRule, subject: Int, scope: Int, factsObject: inout Value?,
-    state: inout Engine.ScopeWork
+    _ nodeID: String, _ score: ScoreRule, _ aggregated: EnginePlan.ScoreAggregates?, subject: Int, scope: Int,
+    factsObject: inout Value?, state: inout Engine.ScopeWork
   ) -> ExactDecimal {
     guard let compiled = score.value.compiled else { return .zero }
-    let facts: Value
-    if let built = factsObject {
-      facts = built
-    } else {
-      facts = self.factsObject(subject: subject, scope: scope)
-      factsObject = facts
-    }
     let scopeName = plan.scopeNames[scope]
     let subjectID = roster.subjects[subject].id
-    let activation = Activation([facts, subjectRecord, .string(scopeName), .null])
-    let raw = compiled.evaluate(activation)
+    var activation = Activation([factsObject ?? .null, subjectRecord, .string(scopeName), .null])
+    let raw = run(compiled, aggregated?.value, &activation, subject: subject, scope: scope, factsObject: &factsObject)
     guard let value = Engine.decimal(raw) else {
       work.errors.append(EvaluationError(scope: scopeName, subject: subjectID, node: nodeID, expression: score.value.source,
                                          message: Engine.describe(raw)))
       return .zero
     }
-    var withValue = activation
-    withValue[3] = .decimal(value)
+    activation[3] = .decimal(value)
     var points = ExactDecimal.zero
     switch score.rule {
     case .points(let expression):
       guard let program = expression.compiled else { return .zero }
-      let result = program.evaluate(withValue)
+      let result = run(program, aggregated?.points, &activation, subject: subject, scope: scope, factsObject: &factsObject)
       guard let number = Engine.decimal(result) else {
         work.errors.append(EvaluationError(scope: scopeName, subject: subjectID, node: nodeID, expression: expression.source,
                                            message: Engine.describe(result)))
@@ -682,13 +707,14 @@ struct SubjectEvaluator {
       }
       points = number
     case .tiers(let tiers):
-      for tier in tiers {
+      for (position, tier) in tiers.enumerated() {
         if let min = tier.min, value < min { continue }
         switch tier.points {
         case .fixed(let number): points = number
         case .expression(let expression):
           guard let program = expression.compiled else { break }
-          let result = program.evaluate(withValue)
+          let fast = aggregated.flatMap { position < $0.tiers.count ? $0.tiers[position] : nil }
+          let result = run(program, fast, &activation, subject: subject, scope: scope, factsObject: &factsObject)
           guard let number = Engine.decimal(result) else {
             work.errors.append(EvaluationError(scope: scopeName, subject: subjectID, node: nodeID,
                                                expression: expression.source, message: Engine.describe(result)))
@@ -703,5 +729,191 @@ struct SubjectEvaluator {
     let shown = value.scale > 6 ? value.rounded(scale: 6, .halfAwayFromZero) : value
     state.items.append(LedgerItem(indicator: nodeID, kind: .score, value: shown, points: rounded))
     return rounded
+  }
+
+  /// Evaluates a score expression: from the aggregates when it has them and they stay
+  /// within its iteration budget, else as written on the `facts` object (built once).
+  /// `activation` holds `facts`, `subject`, `scope`, `value`, then the aggregates.
+  private mutating func run(
+    _ compiled: CompiledExpression, _ fast: AggregateExpression?, _ activation: inout Activation, subject: Int,
+    scope: Int, factsObject: inout Value?
+  ) -> Value {
+    if let fast {
+      if fast.readsAggregates && aggregateScope != scope { computeAggregates(subject: subject, scope: scope) }
+      var iterations = 0
+      for type in fast.iteratedTypes { iterations += typeCounts[type] }
+      if iterations <= fast.limit {
+        if fast.readsAggregates && activation.values.count == plan.aggregateBase { activation.values += aggregateValues }
+        return fast.program.evaluate(activation)
+      }
+    }
+    if factsObject == nil { factsObject = self.factsObject(subject: subject, scope: scope) }
+    if case .null = activation[0], let facts = factsObject { activation[0] = facts }
+    return compiled.evaluate(activation)
+  }
+
+  // MARK: Aggregates
+
+  /// Every aggregate of the plan for this subject in `scope`: one pass over its facts.
+  private mutating func computeAggregates(subject: Int, scope: Int) {
+    aggregateScope = scope
+    let aggregates = plan.aggregates
+    let typeCount = rules.factTypes.count
+    typeCounts.removeAll(keepingCapacity: true)
+    typeCounts.append(contentsOf: repeatElement(0, count: typeCount))
+    aggregateAccumulators.removeAll(keepingCapacity: true)
+    aggregateCounts.removeAll(keepingCapacity: true)
+    aggregateSettled.removeAll(keepingCapacity: true)
+    for kind in plan.aggregateKinds {
+      switch kind {
+      case .exists: aggregateAccumulators.append(.bool(false))
+      case .all: aggregateAccumulators.append(.bool(true))
+      case .size, .count, .existsOne: aggregateAccumulators.append(.null)
+      }
+      aggregateCounts.append(0)
+      aggregateSettled.append(false)
+    }
+    let store = table.store
+    for local in 0..<count where rejection[local] < 0 && inScope(local, scope) {
+      let row = table.rows[start + local]
+      let type = Int(row.type)
+      typeCounts[type] += 1
+      for index in plan.aggregatesOfType[type] where !aggregateSettled[index] {
+        let outcome: Int32
+        if let keyPlan = plan.aggregateKeys[index] {
+          let key = keyPlan.key(row, store, subject: subject, scope: scope)
+          if let packed = keyPlan.packed(key) {
+            if let known = aggregatePacked[index].lookup(packed) {
+              outcome = known
+            } else {
+              outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: true)
+              if outcome >= 0 { aggregatePacked[index].store(packed, outcome) }
+            }
+          } else if let known = aggregateMemory[index].lookup(key) {
+            outcome = known
+          } else {
+            outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: true)
+            if outcome >= 0 { aggregateMemory[index].store(key, outcome) }
+          }
+        } else {
+          outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: false)
+        }
+        fold(index, outcome)
+      }
+    }
+    aggregateValues.removeAll(keepingCapacity: true)
+    for (index, aggregate) in aggregates.enumerated() {
+      let accumulator = aggregateAccumulators[index]
+      switch aggregate.kind {
+      case .size:
+        aggregateValues.append(.int(Int64(typeCounts[aggregate.type])))
+      case .count:
+        if case .null = accumulator {
+          aggregateValues.append(.int(Int64(aggregateCounts[index])))
+        } else {
+          aggregateValues.append(accumulator)
+        }
+      case .existsOne:
+        if case .null = accumulator {
+          aggregateValues.append(.bool(aggregateCounts[index] == 1))
+        } else {
+          aggregateValues.append(accumulator)
+        }
+      case .exists, .all:
+        aggregateValues.append(accumulator)
+      }
+    }
+  }
+
+  /// One step of an aggregate's fold, as the macro's step node takes it.
+  private mutating func fold(_ index: Int, _ outcome: Int32) {
+    switch plan.aggregateKinds[index] {
+    case .size:
+      break
+    case .count, .existsOne:
+      // `P ? @result + [x] : @result` and `P ? @result + 1 : @result`: an error stays
+      // (adding to it gives it back) until P fails again.
+      switch outcome {
+      case 1:
+        guard case .null = aggregateAccumulators[index] else { break }
+        if plan.aggregateKinds[index] == .count && aggregateCounts[index] >= maxConcatenationSize {
+          aggregateAccumulators[index] = Ops.tooLong()
+        } else {
+          aggregateCounts[index] += 1
+        }
+      case 0:
+        break
+      default:
+        let other = outcomeValue(index, outcome)
+        aggregateAccumulators[index] = other.isError ? other : Ops.noOverload("_?_:_", other)
+      }
+    case .exists:
+      // `@result || P` (`OrNode`), while @result is not true.
+      let a = aggregateAccumulators[index]
+      let b = outcomeValue(index, outcome)
+      let next: Value
+      switch (a, b) {
+      case (_, .bool(true)): next = b
+      case (.bool(false), .bool(false)): next = b
+      case (.bool(false), .error): next = b
+      case (.error, _): next = a
+      default: next = Ops.noOverload("_||_", a, b)
+      }
+      aggregateAccumulators[index] = next
+      if case .bool(true) = next { aggregateSettled[index] = true }
+    case .all:
+      // `@result && P` (`AndNode`), while @result is not false.
+      let a = aggregateAccumulators[index]
+      let b = outcomeValue(index, outcome)
+      let next: Value
+      switch (a, b) {
+      case (_, .bool(false)): next = b
+      case (.bool(true), .bool(true)): next = b
+      case (.bool(true), .error): next = b
+      case (.error, _): next = a
+      default: next = Ops.noOverload("_&&_", a, b)
+      }
+      aggregateAccumulators[index] = next
+      if case .bool(false) = next { aggregateSettled[index] = true }
+    }
+  }
+
+  /// The value of a predicate outcome: false, true, the last unremembered one (-1),
+  /// or a remembered one.
+  private func outcomeValue(_ index: Int, _ outcome: Int32) -> Value {
+    switch outcome {
+    case 0: return .bool(false)
+    case 1: return .bool(true)
+    case -1: return aggregateScratch
+    default: return aggregateOthers[index][Int(outcome) - 2]
+    }
+  }
+
+  /// P of an aggregate on one fact: 0 (false), 1 (true), 2 + its index in
+  /// `aggregateOthers` (when `remember` and there is room), or -1 (in `aggregateScratch`).
+  private mutating func predicateOutcome(_ index: Int, local: Int, subject: Int, scope: Int, remember: Bool) -> Int32 {
+    let aggregate = plan.aggregates[index]
+    guard let predicate = aggregate.predicate, let object = plan.objects[aggregate.type] else { return 0 }
+    var context = EvalContext(
+      variables: [.null, subjectRecord, .string(plan.scopeNames[scope])],
+      locals: [Value](repeating: .null, count: aggregate.localCount), budget: comprehensionBudget)
+    if let fill = aggregate.fill {
+      let row = table.rows[start + local]
+      context.locals[aggregate.iterSlot] = .object(partialRecord(row, type: aggregate.type, subject: subject, object: object, fill: fill))
+    } else {
+      context.locals[aggregate.iterSlot] = factRecord(local, subject: subject, object: object)
+    }
+    let value = predicate.eval(&context)
+    switch value {
+    case .bool(false): return 0
+    case .bool(true): return 1
+    default:
+      guard remember, aggregateOthers[index].count < (1 << 16) else {
+        aggregateScratch = value
+        return -1
+      }
+      aggregateOthers[index].append(value)
+      return Int32(aggregateOthers[index].count + 1)
+    }
   }
 }
