@@ -44,6 +44,7 @@ struct EnginePlan: Sendable {
   /// Per aggregate, as plain values: its kind and how to key its predicate's results.
   let aggregateKinds: [FactAggregate.Kind]
   let aggregateKeys: [FactAggregate.KeyPlan?]
+  let aggregateRows: [RowPredicate?]
   /// Per node: its score expressions with aggregates as variables (nil: as written).
   let scoreAggregates: [ScoreAggregates?]
 
@@ -318,6 +319,7 @@ struct EnginePlan: Sendable {
     aggregateBase = analysis.base
     aggregateKinds = analysis.aggregates.map(\.kind)
     aggregateKeys = analysis.aggregates.map(\.keyPlan)
+    aggregateRows = analysis.aggregates.map(\.row)
     aggregatesOfType = rules.factTypes.indices.map { type in
       analysis.aggregates.indices.filter { analysis.aggregates[$0].type == type && analysis.aggregates[$0].iterates }
     }

@@ -38,6 +38,8 @@ struct FactAggregate: Sendable {
   /// The object slots P reads when it reads nothing else of the element (then a record
   /// with only them and the type filled is all it can see); nil: a whole record.
   var fill: UInt64? = nil
+  /// P read from the row, when it can be (`RowPredicate`).
+  var row: RowPredicate? = nil
 
   var iterates: Bool { kind != .size }
 
@@ -404,7 +406,8 @@ struct AggregateAnalysis {
       }
       let predicate = Compiler(environment: environment).compile(p)
       return FactAggregate(
-        kind: kind, type: type, predicate: predicate, iterSlot: iter, localCount: localCount, reads: keyed, fill: fill)
+        kind: kind, type: type, predicate: predicate, iterSlot: iter, localCount: localCount, reads: keyed, fill: fill,
+        row: RowPredicate.compile(p, iter: iter, type: analysis.types[type]))
     }
 
     mutating func rewrite(_ c: Checked) -> Checked? {
@@ -477,5 +480,212 @@ struct AggregateAnalysis {
     func localCount(_ c: CheckedComprehension) -> Int {
       max(c.iterSlot, c.accuSlot, c.iterSlot2 ?? 0) + 1
     }
+  }
+}
+
+// MARK: Predicates read from the row
+
+/// A predicate evaluated on a fact's row without a record, where that is certain to give
+/// what the compiled expression gives: 0 (false), 1 (true), or `unknown` (a null operand,
+/// an int slot that may hold Int64.min…), for which the engine evaluates the expression.
+/// `&&` and `||` decide with one side unknown as `AndNode` and `OrNode` do (false and
+/// true absorb whatever the other side is, an error included).
+class RowPredicate: @unchecked Sendable {
+  static let unknown: UInt8 = 2
+
+  func eval(_ row: FactRow, _ store: FactStore) -> UInt8 { Self.unknown }
+
+  /// A field as a comparable number: date fields (the day) and int fields.
+  enum Operand {
+    case date(slot: Int)  // object slot 3 (the fact's date) or a declared field (slot - 6)
+    case int(field: Int)
+    case constant(Int64)
+  }
+
+  /// Compiles a predicate over local `iter` of a fact type; nil when some part is not
+  /// handled here.
+  static func compile(_ p: Checked, iter: Int, type: FactType) -> RowPredicate? {
+    func declared(_ slot: Int) -> SlotKind? {
+      let index = slot - 6
+      guard index >= 0, index < type.fields.count, !type.fields[index].untyped else { return nil }
+      return SlotKind(type.fields[index].type)
+    }
+    func operand(_ c: Checked) -> Operand? {
+      switch c {
+      case .field(.local(iter, _), let slot, _, _):
+        if slot == 3 { return .date(slot: 3) }
+        switch declared(slot) {
+        case .date?: return .date(slot: slot)
+        case .int?: return .int(field: slot - 6)
+        default: return nil
+        }
+      case .constant(.int(let value)): return .constant(value)
+      default: return nil
+      }
+    }
+    /// A field tested for null (`== null`, `has`): slot 3 or a declared field.
+    func nullable(_ c: Checked) -> Int? {
+      guard case .field(.local(iter, _), let slot, _, _) = c else { return nil }
+      if slot == 3 || declared(slot) != nil { return slot }
+      return nil
+    }
+    switch p {
+    case .constant(.bool(let value)):
+      return ConstantRow(value)
+    case .and(let a, let b):
+      guard let x = compile(a, iter: iter, type: type), let y = compile(b, iter: iter, type: type) else { return nil }
+      return AndRow(x, y)
+    case .or(let a, let b):
+      guard let x = compile(a, iter: iter, type: type), let y = compile(b, iter: iter, type: type) else { return nil }
+      return OrRow(x, y)
+    case .call(.not, let args, _):
+      guard args.count == 1, let x = compile(args[0], iter: iter, type: type) else { return nil }
+      return NotRow(x)
+    case .hasField(.local(iter, _), let slot, _, _):
+      guard slot == 3 || declared(slot) != nil else { return nil }
+      return NullRow(slot: slot, kind: slot == 3 ? .date : declared(slot), negated: true)
+    case .call(let function, let args, _) where args.count == 2:
+      if function == .equals || function == .notEquals {
+        if case .constant(.null) = args[1], let slot = nullable(args[0]) {
+          return NullRow(slot: slot, kind: slot == 3 ? .date : declared(slot), negated: function == .notEquals)
+        }
+        if case .constant(.null) = args[0], let slot = nullable(args[1]) {
+          return NullRow(slot: slot, kind: slot == 3 ? .date : declared(slot), negated: function == .notEquals)
+        }
+      }
+      let relation: CompareRow.Relation
+      switch function {
+      case .less: relation = .less
+      case .lessOrEqual: relation = .lessOrEqual
+      case .greater: relation = .greater
+      case .greaterOrEqual: relation = .greaterOrEqual
+      case .equals: relation = .equal
+      case .notEquals: relation = .notEqual
+      default: return nil
+      }
+      guard let a = operand(args[0]), let b = operand(args[1]) else { return nil }
+      switch (a, b) {
+      case (.date, .date), (.int, .int), (.int, .constant), (.constant, .int): return CompareRow(a, b, relation)
+      default: return nil
+      }
+    default:
+      return nil
+    }
+  }
+}
+
+final class ConstantRow: RowPredicate, @unchecked Sendable {
+  let value: UInt8
+  init(_ value: Bool) { self.value = value ? 1 : 0 }
+  override func eval(_ row: FactRow, _ store: FactStore) -> UInt8 { value }
+}
+
+final class AndRow: RowPredicate, @unchecked Sendable {
+  let lhs: RowPredicate
+  let rhs: RowPredicate
+  init(_ lhs: RowPredicate, _ rhs: RowPredicate) {
+    self.lhs = lhs
+    self.rhs = rhs
+  }
+  override func eval(_ row: FactRow, _ store: FactStore) -> UInt8 {
+    let a = lhs.eval(row, store)
+    if a == 0 { return 0 }
+    let b = rhs.eval(row, store)
+    if b == 0 { return 0 }
+    return a == 1 && b == 1 ? 1 : Self.unknown
+  }
+}
+
+final class OrRow: RowPredicate, @unchecked Sendable {
+  let lhs: RowPredicate
+  let rhs: RowPredicate
+  init(_ lhs: RowPredicate, _ rhs: RowPredicate) {
+    self.lhs = lhs
+    self.rhs = rhs
+  }
+  override func eval(_ row: FactRow, _ store: FactStore) -> UInt8 {
+    let a = lhs.eval(row, store)
+    if a == 1 { return 1 }
+    let b = rhs.eval(row, store)
+    if b == 1 { return 1 }
+    return a == 0 && b == 0 ? 0 : Self.unknown
+  }
+}
+
+final class NotRow: RowPredicate, @unchecked Sendable {
+  let operand: RowPredicate
+  init(_ operand: RowPredicate) { self.operand = operand }
+  override func eval(_ row: FactRow, _ store: FactStore) -> UInt8 {
+    let a = operand.eval(row, store)
+    return a < 2 ? 1 - a : Self.unknown
+  }
+}
+
+/// `x.f == null`, `x.f != null`, `has(x.f)` (negated: not null).
+final class NullRow: RowPredicate, @unchecked Sendable {
+  let slot: Int
+  let isInt: Bool
+  let negated: Bool
+  init(slot: Int, kind: SlotKind?, negated: Bool) {
+    self.slot = slot
+    isInt = kind == .int
+    self.negated = negated
+  }
+  override func eval(_ row: FactRow, _ store: FactStore) -> UInt8 {
+    let isNull: Bool
+    if slot == 3 {
+      isNull = row.date == FactRow.noDate
+    } else {
+      let raw = store.slot(row, slot - 6)
+      if isInt {
+        if raw == FactSlot.intNull { return Self.unknown }  // null, or Int64.min
+        isNull = false
+      } else {
+        isNull = raw == FactSlot.null
+      }
+    }
+    return isNull != negated ? 1 : 0
+  }
+}
+
+/// `<`, `<=`, `>`, `>=`, `==`, `!=` between two dates or two ints, none null.
+final class CompareRow: RowPredicate, @unchecked Sendable {
+  enum Relation { case less, lessOrEqual, greater, greaterOrEqual, equal, notEqual }
+  let lhs: Operand
+  let rhs: Operand
+  let relation: Relation
+  init(_ lhs: Operand, _ rhs: Operand, _ relation: Relation) {
+    self.lhs = lhs
+    self.rhs = rhs
+    self.relation = relation
+  }
+
+  @inline(__always)
+  private func value(_ operand: Operand, _ row: FactRow, _ store: FactStore) -> Int64? {
+    switch operand {
+    case .date(let slot):
+      if slot == 3 { return row.date == FactRow.noDate ? nil : Int64(row.date) }
+      let raw = store.slot(row, slot - 6)
+      return raw == FactSlot.null ? nil : Int64(Int32(truncatingIfNeeded: Int64(bitPattern: raw)))
+    case .int(let field):
+      let raw = store.slot(row, field)
+      return raw == FactSlot.intNull ? nil : Int64(bitPattern: raw)
+    case .constant(let value):
+      return value
+    }
+  }
+
+  override func eval(_ row: FactRow, _ store: FactStore) -> UInt8 {
+    guard let x = value(lhs, row, store), let y = value(rhs, row, store) else { return Self.unknown }
+    let result: Bool
+    switch relation {
+    case .less: result = x < y
+    case .lessOrEqual: result = x <= y
+    case .greater: result = x > y
+    case .greaterOrEqual: result = x >= y
+    case .equal: result = x == y
+    case .notEqual: result = x != y
+    }
+    return result ? 1 : 0
   }
 }

@@ -779,8 +779,12 @@ struct SubjectEvaluator {
       let type = Int(row.type)
       typeCounts[type] += 1
       for index in plan.aggregatesOfType[type] where !aggregateSettled[index] {
-        let outcome: Int32
-        if let keyPlan = plan.aggregateKeys[index] {
+        var outcome: Int32
+        if let rowPredicate = plan.aggregateRows[index], case let known = rowPredicate.eval(row, store),
+          known != RowPredicate.unknown
+        {
+          outcome = Int32(known)
+        } else if let keyPlan = plan.aggregateKeys[index] {
           let key = keyPlan.key(row, store, subject: subject, scope: scope)
           if let packed = keyPlan.packed(key) {
             if let known = aggregatePacked[index].lookup(packed) {

@@ -32,6 +32,10 @@ import Testing
 
   /// The kinds of the aggregates found in a score value (nil: evaluated as written).
   static func kinds(_ source: String) throws -> [FactAggregate.Kind]? {
+    try aggregates(source)?.map(\.kind)
+  }
+
+  static func aggregates(_ source: String) throws -> [FactAggregate]? {
     let loaded = RuleFiles.load(bytes: Array(rulesText.utf8), path: "aggregates.yaml")
     let rules = try #require(loaded.rules)
     let environments = RuleEnvironments(rules)
@@ -47,7 +51,25 @@ import Testing
       base: environments.scorePoints.variableCount)
     guard let found = analysis.analyse(expression, environment: environments.score) else { return nil }
     #expect(found.readsAggregates == !analysis.aggregates.isEmpty)
-    return analysis.aggregates.map(\.kind)
+    return analysis.aggregates
+  }
+
+  @Test func simplePredicatesAreReadFromTheRow() throws {
+    func row(_ predicate: String) throws -> Bool? {
+      try Self.aggregates("facts.task.exists(t, \(predicate)) || facts.misc.exists(m, false) ? 1.0 : 0.0")?.first.map {
+        $0.row != nil
+      }
+    }
+    #expect(try row("t.done != null && t.done <= t.due") == true)
+    #expect(try row("has(t.done) || !(t.date < t.due)") == true)
+    #expect(try row("null == t.done || t.due == t.done") == true)
+    // Other values, calls, arithmetic, `subject`: evaluated as written (remembered).
+    #expect(try row("t.done <= date('2023-01-01')") == false)
+    #expect(try row("days(t.date, t.due) > 1") == false)
+    #expect(try row("t.subject == subject.id") == false)
+    #expect(try Self.aggregates("facts.misc.exists(m, m.n > 1 && 2 >= m.n && m.n != null) ? 1.0 : 0.0")?.first?.row != nil)
+    #expect(try Self.aggregates("facts.misc.exists(m, m.n + 1 > 1) ? 1.0 : 0.0")?.first?.row == nil)
+    #expect(try Self.aggregates("facts.misc.exists(m, m.code == 'b') ? 1.0 : 0.0")?.first?.row == nil)
   }
 
   @Test func theMacroShapesOverFactListsAreAggregates() throws {
@@ -171,7 +193,8 @@ import Testing
         + Self.score("f", "double(facts.misc.filter(m, m.n - 1 < 5).size())")
         + Self.score("o", "facts.misc.exists_one(m, m.code == 'b') ? 1.0 : 0.0")
         + Self.score("a2", "facts.misc.all(m, m.n < 100) ? 1.0 : 0.0")
-        + Self.score("e2", "facts.misc.exists(m, m.n > 100) ? 1.0 : 0.0"))
+        + Self.score("e2", "facts.misc.exists(m, m.n > 100) ? 1.0 : 0.0")
+        + Self.score("r", "facts.misc.all(m, m.n != null && m.n > -5) ? 1.0 : 0.0"))
     guard case .problem(let text) = reference else {
       Issue.record("expected errors, got \(PerfPathTests.describe(reference))")
       return
@@ -236,13 +259,22 @@ import Testing
     "[1, 2].exists(i, i > 1) ? double(facts.task.size()) : 0.0",
     "facts.misc.exists(m, m.code.startsWith('c')) ? 1.0 : 0.0",
     "double(facts.delay.filter(d, d.days > 2).size()) / double(facts.delay.size() + 1)",
+    // Read from the row (nulls and Int64.min left to the expression).
+    "double(facts.misc.filter(m, m.n > 1 || m.n == 0).size())",
+    "facts.misc.all(m, !(m.n >= 7)) ? 1.0 : 0.0",
+    "facts.task.exists(t, has(t.done) && t.date < t.due) ? 1.0 : 0.0",
+    "facts.misc.exists_one(m, m.n != null && m.n <= 2) ? 1.0 : 0.0",
+    "double(facts.task.filter(t, t.due == t.done || t.done == null).size())",
+    "facts.misc.all(m, m.n == null || m.n < 8) ? 1.0 : 0.0",
+    "double(facts.misc.filter(m, 2 < m.n && m.n != 7).size())",
+    "facts.task.all(t, t.done == null || t.done >= t.date) ? 1.0 : 0.0",
   ]
 
   static let points = [
     "value", "value * 2", "value + double(facts.misc.size())", "facts.task.exists(t, has(t.done)) ? value : -value",
   ]
 
-  @Test(arguments: 0..<40)
+  @Test(arguments: 0..<60)
   func generatedAggregateScoresAreTheSameEveryWay(seed: Int) throws {
     var generator = ScenarioGenerator(seed: UInt64(seed) &* 0x2545_F491 &+ 99)
     var scenario = generator.scenario()
