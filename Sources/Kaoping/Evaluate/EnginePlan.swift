@@ -39,12 +39,16 @@ struct EnginePlan: Sendable {
   /// in activation slots from `aggregateBase`.
   let aggregates: [FactAggregate]
   let aggregateBase: Int
-  /// Per fact type: the aggregates that iterate over its list.
-  let aggregatesOfType: [[Int]]
   /// Per aggregate, as plain values: its kind and how to key its predicate's results.
   let aggregateKinds: [FactAggregate.Kind]
   let aggregateKeys: [FactAggregate.KeyPlan?]
-  let aggregateRows: [RowPredicate?]
+  /// Unretained: `aggregates` holds them.
+  let aggregateRows: [Unmanaged<RowPredicate>?]
+  /// The iterating aggregates by type, flat: `iterating[iteratingStart[t]..<iteratingStart[t + 1]]`.
+  let iterating: [Int]
+  let iteratingStart: [Int]
+  /// Per fact type: whether some aggregate (of any kind) is over its list.
+  let aggregateTypes: [Bool]
   /// Per node: its score expressions with aggregates as variables (nil: as written).
   let scoreAggregates: [ScoreAggregates?]
 
@@ -319,10 +323,16 @@ struct EnginePlan: Sendable {
     aggregateBase = analysis.base
     aggregateKinds = analysis.aggregates.map(\.kind)
     aggregateKeys = analysis.aggregates.map(\.keyPlan)
-    aggregateRows = analysis.aggregates.map(\.row)
-    aggregatesOfType = rules.factTypes.indices.map { type in
-      analysis.aggregates.indices.filter { analysis.aggregates[$0].type == type && analysis.aggregates[$0].iterates }
+    aggregateRows = analysis.aggregates.map { $0.row.map { Unmanaged.passUnretained($0) } }
+    var iterating: [Int] = []
+    var iteratingStart = [0]
+    for type in rules.factTypes.indices {
+      iterating += analysis.aggregates.indices.filter { analysis.aggregates[$0].type == type && analysis.aggregates[$0].iterates }
+      iteratingStart.append(iterating.count)
     }
+    self.iterating = iterating
+    self.iteratingStart = iteratingStart
+    aggregateTypes = rules.factTypes.indices.map { type in analysis.aggregates.contains { $0.type == type } }
     scoreLists = scoreUse.map { ListRecords($0) }
     scoreListPlans = rules.factTypes.indices.map { type in
       ListPlan(ListRecords(scoreUse[type]), type: rules.factTypes[type], store: store, slotCount: objects[type]?.fields.count ?? 0)

@@ -18,6 +18,12 @@ struct SubjectEvaluator {
   private var period: [Int32] = []
   /// Index into `work.rejections`, or -1.
   private var rejection: [Int32] = []
+  /// The facts by type: positions `typeStart[t]..<typeStart[t + 1]` of `byType` hold
+  /// type t's facts in fact order (empty ranges when a row's type is out of range: then
+  /// `bucketed` is false and loops go over every fact).
+  private var typeStart: [Int] = []
+  private var byType: [Int32] = []
+  private var bucketed = false
   private var applied: [Bool] = []
   /// Per per-fact node: bit set for each fact it gave points (words of 64 facts).
   private var selected: [[UInt64]] = []
@@ -27,6 +33,8 @@ struct SubjectEvaluator {
   private var cancelled: [Int: Int] = [:]
   /// Records built for this subject (`fact` objects), by position.
   private var records: [Value?] = []
+  /// The positions in `records` set for this subject (cleared by `reset`).
+  private var recordsSet: [Int32] = []
   private var subjectRecord: Value = .null
   /// Per fact type: records of list elements read only by field, shared by the facts that
   /// agree on those fields (the expressions cannot tell them apart).
@@ -181,15 +189,17 @@ struct SubjectEvaluator {
   }
 
   private mutating func reset() {
+    bucket()
     period.removeAll(keepingCapacity: true)
     rejection.removeAll(keepingCapacity: true)
     applied.removeAll(keepingCapacity: true)
-    records.removeAll(keepingCapacity: true)
+    // Only the records built for the last subject are cleared (most subjects build none).
+    for local in recordsSet where Int(local) < records.count { records[Int(local)] = nil }
+    recordsSet.removeAll(keepingCapacity: true)
     cancelled.removeAll(keepingCapacity: true)
     rejection.append(contentsOf: repeatElement(-1, count: count))
     applied.append(contentsOf: repeatElement(false, count: count))
-    if records.capacity < count { records.reserveCapacity(count) }
-    for _ in 0..<count { records.append(nil) }
+    if records.count < count { records.append(contentsOf: repeatElement(nil, count: count - records.count)) }
     let words = (count + 63) / 64
     for k in plan.perFact.indices {
       decisions[k].removeAll(keepingCapacity: true)
@@ -212,6 +222,52 @@ struct SubjectEvaluator {
       }
       period.append(p)
     }
+  }
+
+  /// Sorts the subject's facts by type (a counting sort: fact order kept within a type).
+  private mutating func bucket() {
+    let typeCount = rules.factTypes.count
+    let count = self.count
+    let start = self.start
+    typeStart.removeAll(keepingCapacity: true)
+    typeStart.append(contentsOf: repeatElement(0, count: typeCount + 1))
+    byType.removeAll(keepingCapacity: true)
+    byType.append(contentsOf: repeatElement(0, count: count))
+    bucketed = table.rows.withUnsafeBufferPointer { rows in
+      typeStart.withUnsafeMutableBufferPointer { starts in
+        byType.withUnsafeMutableBufferPointer { order in
+          guard start >= 0, start + count <= rows.count else { return false }
+          for local in 0..<count {
+            let type = Int(rows[start + local].type)
+            guard type >= 0, type < typeCount else { return false }
+            starts[type + 1] += 1
+          }
+          for type in 0..<typeCount { starts[type + 1] += starts[type] }
+          // Place from the back, so that each type's facts stay in fact order.
+          var local = count - 1
+          while local >= 0 {
+            let type = Int(rows[start + local].type)
+            starts[type + 1] -= 1
+            order[starts[type + 1]] = Int32(truncatingIfNeeded: local)
+            local -= 1
+          }
+          // Each starts[t + 1] now holds the start of type t: shift back to starts[t].
+          for type in 0..<typeCount { starts[type] = starts[type + 1] }
+          starts[typeCount] = count
+          return true
+        }
+      }
+    }
+    if !bucketed {
+      for index in typeStart.indices { typeStart[index] = 0 }
+    }
+  }
+
+  /// Where the facts of `type` are in `byType` (their positions in the subject, in fact order).
+  @inline(__always)
+  private func bucket(of type: Int) -> Range<Int> {
+    guard bucketed, type >= 0, type + 1 < typeStart.count else { return 0..<0 }
+    return typeStart[type]..<typeStart[type + 1]
   }
 
   /// The scopes a fact is in (period index, or periods.count for annual).
@@ -255,33 +311,45 @@ struct SubjectEvaluator {
     let pf = plan.perFact[k]
     guard applies(pf.node, subject), let type = pf.type else { return }
     var rejectedHere = false
-    for local in 0..<count where table.rows[start + local].type == Int32(type) {
-      if rejection[local] >= 0 { continue }
-      guard let (first, second) = scopes(local) else { continue }
-      for round in 0..<2 {
-        let scope = round == 0 ? first : second
-        if scope < 0 { break }
-        let decision = decideFact(k, pf, local: local, subject: subject, scope: scope)
-        if decision >= 0 {
-          switch memory[k].outcomes[Int(decision)] {
-          case .rejected(let reason):
-            reject(local, .factExpression, reason)
-            rejectedHere = true
-          case .points:
-            decisions[k].append((Int32(local), Int32(scope), decision))
-            selected[k][local >> 6] |= 1 << UInt64(local & 63)
-          }
-        } else if decision == Self.notSelected {
-          continue
-        } else {
-          reject(local, .unauthorisedSource, pendingReason)
-          rejectedHere = true
-        }
-        if rejection[local] >= 0 { break }
+    if bucketed {
+      for position in bucket(of: type) { decideOne(k, pf, local: Int(byType[position]), subject: subject, rejected: &rejectedHere) }
+    } else {
+      for local in 0..<count where table.rows[start + local].type == Int32(type) {
+        decideOne(k, pf, local: local, subject: subject, rejected: &rejectedHere)
       }
     }
     // Drop facts rejected in a later scope from earlier scopes.
     if rejectedHere { decisions[k].removeAll { rejection[Int($0.fact)] >= 0 } }
+  }
+
+  /// Node `k` on one fact of its type, in every scope the fact is in.
+  @inline(__always)
+  private mutating func decideOne(
+    _ k: Int, _ pf: EnginePlan.PerFactPlan, local: Int, subject: Int, rejected rejectedHere: inout Bool
+  ) {
+    if rejection[local] >= 0 { return }
+    guard let (first, second) = scopes(local) else { return }
+    for round in 0..<2 {
+      let scope = round == 0 ? first : second
+      if scope < 0 { break }
+      let decision = decideFact(k, pf, local: local, subject: subject, scope: scope)
+      if decision >= 0 {
+        switch memory[k].outcomes[Int(decision)] {
+        case .rejected(let reason):
+          reject(local, .factExpression, reason)
+          rejectedHere = true
+        case .points:
+          decisions[k].append((Int32(local), Int32(scope), decision))
+          selected[k][local >> 6] |= 1 << UInt64(local & 63)
+        }
+      } else if decision == Self.notSelected {
+        continue
+      } else {
+        reject(local, .unauthorisedSource, pendingReason)
+        rejectedHere = true
+      }
+      if rejection[local] >= 0 { break }
+    }
   }
 
   /// `decideFact` results other than an outcome index.
@@ -299,6 +367,7 @@ struct SubjectEvaluator {
     if let record = records[local] { return record }
     let record = Value.object(table.record(start + local, subject: subject, roster: roster, object: object))
     records[local] = record
+    recordsSet.append(Int32(truncatingIfNeeded: local))
     return record
   }
 
@@ -418,37 +487,48 @@ struct SubjectEvaluator {
   // MARK: Phase 3
 
   private mutating func cancel(subject: Int) {
+    if bucketed {
+      for type in plan.cancelling.indices where plan.cancelling[type] {
+        for position in bucket(of: type) where rejection[Int(byType[position])] < 0 {
+          cancel(Int(byType[position]), subject: subject)
+        }
+      }
+    } else {
+      for local in 0..<count where rejection[local] < 0 { cancel(local, subject: subject) }
+    }
+  }
+
+  /// Cancellation by one fact's `ref`, when its type cancels.
+  private mutating func cancel(_ local: Int, subject: Int) {
     let store = table.store
-    for local in 0..<count where rejection[local] < 0 {
-      let fact = start + local
-      let row = table.rows[fact]
-      let type = Int(row.type)
-      guard plan.cancelling[type], let text = store.refText(row) else { continue }
-      // The fact its ref names: anywhere in the run, but cancelled only in this subject.
-      let target = store.refTargets[text]
-      var targetLocal = -1
-      if let target {
-        for other in 0..<count where table.rows[start + other].record == target.record {
-          targetLocal = other
-          break
-        }
+    let fact = start + local
+    let row = table.rows[fact]
+    let type = Int(row.type)
+    guard plan.cancelling[type], let text = store.refText(row) else { return }
+    // The fact its ref names: anywhere in the run, but cancelled only in this subject.
+    let target = store.refTargets[text]
+    var targetLocal = -1
+    if let target {
+      for other in 0..<count where table.rows[start + other].record == target.record {
+        targetLocal = other
+        break
       }
-      guard let target, !target.hasRef, !(targetLocal >= 0 && rejection[targetLocal] >= 0) else {
-        reject(local, .refNamesNoFact, "ref names no fact: no fact with id '\(store.pool.string(text))' can be cancelled")
-        continue
+    }
+    guard let target, !target.hasRef, !(targetLocal >= 0 && rejection[targetLocal] >= 0) else {
+      reject(local, .refNamesNoFact, "ref names no fact: no fact with id '\(store.pool.string(text))' can be cancelled")
+      return
+    }
+    guard targetLocal >= 0 else { return }
+    // Cancels in every node that names this type and selected the target for this subject.
+    for k in plan.perFact.indices where plan.perFact[k].cancelledBy[type] {
+      guard selected[k][targetLocal >> 6] & (1 << UInt64(targetLocal & 63)) != 0 else { continue }
+      let slot = k << 32 | targetLocal
+      if let current = cancelled[slot] {
+        if table.idLess(fact, current) { cancelled[slot] = fact }
+      } else {
+        cancelled[slot] = fact
       }
-      guard targetLocal >= 0 else { continue }
-      // Cancels in every node that names this type and selected the target for this subject.
-      for k in plan.perFact.indices where plan.perFact[k].cancelledBy[type] {
-        guard selected[k][targetLocal >> 6] & (1 << UInt64(targetLocal & 63)) != 0 else { continue }
-        let slot = k << 32 | targetLocal
-        if let current = cancelled[slot] {
-          if table.idLess(fact, current) { cancelled[slot] = fact }
-        } else {
-          cancelled[slot] = fact
-        }
-        applied[local] = true
-      }
+      applied[local] = true
     }
   }
 
@@ -773,36 +853,16 @@ struct SubjectEvaluator {
       aggregateCounts.append(0)
       aggregateSettled.append(false)
     }
-    let store = table.store
-    for local in 0..<count where rejection[local] < 0 && inScope(local, scope) {
-      let row = table.rows[start + local]
-      let type = Int(row.type)
-      typeCounts[type] += 1
-      for index in plan.aggregatesOfType[type] where !aggregateSettled[index] {
-        var outcome: Int32
-        if let rowPredicate = plan.aggregateRows[index], case let known = rowPredicate.eval(row, store),
-          known != RowPredicate.unknown
-        {
-          outcome = Int32(known)
-        } else if let keyPlan = plan.aggregateKeys[index] {
-          let key = keyPlan.key(row, store, subject: subject, scope: scope)
-          if let packed = keyPlan.packed(key) {
-            if let known = aggregatePacked[index].lookup(packed) {
-              outcome = known
-            } else {
-              outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: true)
-              if outcome >= 0 { aggregatePacked[index].store(packed, outcome) }
-            }
-          } else if let known = aggregateMemory[index].lookup(key) {
-            outcome = known
-          } else {
-            outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: true)
-            if outcome >= 0 { aggregateMemory[index].store(key, outcome) }
-          }
-        } else {
-          outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: false)
+    if bucketed {
+      for type in 0..<typeCount where plan.aggregateTypes[type] {
+        for position in bucket(of: type) {
+          let local = Int(byType[position])
+          if rejection[local] < 0 && inScope(local, scope) { aggregate(local, subject: subject, scope: scope) }
         }
-        fold(index, outcome)
+      }
+    } else {
+      for local in 0..<count where rejection[local] < 0 && inScope(local, scope) {
+        aggregate(local, subject: subject, scope: scope)
       }
     }
     aggregateValues.removeAll(keepingCapacity: true)
@@ -826,6 +886,43 @@ struct SubjectEvaluator {
       case .exists, .all:
         aggregateValues.append(accumulator)
       }
+    }
+  }
+
+  /// One fact (not rejected, in the scope) in every aggregate over its type.
+  @inline(__always)
+  private mutating func aggregate(_ local: Int, subject: Int, scope: Int) {
+    let store = table.store
+    let row = table.rows[start + local]
+    let type = Int(row.type)
+    typeCounts[type] += 1
+    for position in plan.iteratingStart[type]..<plan.iteratingStart[type + 1] {
+      let index = plan.iterating[position]
+      if aggregateSettled[index] { continue }
+      let outcome: Int32
+      if let rowPredicate = plan.aggregateRows[index],
+        case let known = rowPredicate._withUnsafeGuaranteedRef({ $0.eval(row, store) }), known != RowPredicate.unknown
+      {
+        outcome = Int32(known)
+      } else if let keyPlan = plan.aggregateKeys[index] {
+        let key = keyPlan.key(row, store, subject: subject, scope: scope)
+        if let packed = keyPlan.packed(key) {
+          if let known = aggregatePacked[index].lookup(packed) {
+            outcome = known
+          } else {
+            outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: true)
+            if outcome >= 0 { aggregatePacked[index].store(packed, outcome) }
+          }
+        } else if let known = aggregateMemory[index].lookup(key) {
+          outcome = known
+        } else {
+          outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: true)
+          if outcome >= 0 { aggregateMemory[index].store(key, outcome) }
+        }
+      } else {
+        outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: false)
+      }
+      fold(index, outcome)
     }
   }
 
