@@ -99,13 +99,17 @@ final class FactExpression: Sendable {
     reads = ExpressionUse.perFactReads(expression.source, declared: type.fields).flatMap {
       ExpressionUse.keyable($0, type: type, store: store)
     }
+    keyPlan = reads.map(FactAggregate.KeyPlan.init)
   }
+
+  /// `reads` as plain values for the hot loop.
+  private let keyPlan: FactAggregate.KeyPlan?
 
   /// The key of a fact's inputs (nil when not remembered).
   @inline(__always)
   func key(_ table: FactTable, fact: Int, subject: Int, scope: Int) -> MemoKey? {
-    guard let reads else { return nil }
-    return ExpressionUse.key(reads, table, fact: fact, subject: subject, scope: scope)
+    guard let keyPlan else { return nil }
+    return keyPlan.key(table.rows[fact], table.store, subject: subject, scope: scope)
   }
 }
 
@@ -122,34 +126,6 @@ extension ExpressionUse {
     let respelled = !store.subjectText.isEmpty && reads.fields.contains(.subjectText)
     if keys > 4 || ambiguousInt || respelled { return nil }
     return reads
-  }
-
-  /// The key of a fact's inputs as `reads` names them.
-  @inline(__always)
-  static func key(_ reads: Reads, _ table: FactTable, fact: Int, subject: Int, scope: Int) -> MemoKey {
-    var parts: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    var count = 0
-    @inline(__always) func put(_ value: UInt64) {
-      switch count {
-      case 0: parts.0 = value
-      case 1: parts.1 = value
-      case 2: parts.2 = value
-      default: parts.3 = value
-      }
-      count += 1
-    }
-    for field in reads.fields {
-      switch field {
-      case .date: put(UInt64(bitPattern: Int64(table.rows[fact].date)))
-      case .source: put(UInt64(bitPattern: Int64(table.rows[fact].source)))
-      case .note: put(UInt64(bitPattern: Int64(table.note(fact))))
-      case .subjectText: put(UInt64(subject))
-      case .declared(let index): put(table.slot(fact, index))
-      }
-    }
-    if reads.subject { put(UInt64(subject)) }
-    if reads.scope { put(UInt64(scope)) }
-    return MemoKey(a: parts.0, b: parts.1, c: parts.2, d: parts.3)
   }
 }
 
