@@ -823,7 +823,11 @@ struct SubjectEvaluator {
       var iterations = 0
       for type in fast.iteratedTypes { iterations += typeCounts[type] }
       if iterations <= fast.limit {
-        if fast.readsAggregates && activation.values.count == plan.aggregateBase { activation.values += aggregateValues }
+        if fast.readsAggregates && activation.values.count <= plan.aggregateBase {
+          // Aggregate i is read from slot `aggregateBase + i`.
+          while activation.values.count < plan.aggregateBase { activation.values.append(.null) }
+          activation.values += aggregateValues
+        }
         return fast.program.evaluate(activation)
       }
     }
