@@ -1,6 +1,7 @@
 extension Engine {
   /// Ranks, flags and grades every scope, then builds the result with the accounting.
-  func assemble(_ work: [SubjectWork], rulesInfo: RulesInfo) -> Result<EvaluationResult, EvaluationFailure> {
+  /// `totals`: each subject's total per scope (by subject, then scope).
+  func assemble(_ work: [SubjectWork], totals: [ExactDecimal], rulesInfo: RulesInfo) -> Result<EvaluationResult, EvaluationFailure> {
     let scopeNames = scopeIDs
     let annualIndex = rules.periods.count
     let subjectCount = roster.subjects.count
@@ -20,8 +21,13 @@ extension Engine {
     for scope in scopeNames.indices {
       var rank = [Int](repeating: 0, count: subjectCount)
       var groupSize = [Int](repeating: 0, count: subjectCount)
-      // Every subject's total, read once (each is behind two pointers).
-      let scopeTotals = work.map { $0.scopes[scope].total }
+      let scopeCount = scopeNames.count
+      let scopeTotals: [ExactDecimal]
+      if totals.count == subjectCount * scopeCount {
+        scopeTotals = (0..<subjectCount).map { totals[$0 * scopeCount + scope] }
+      } else {
+        scopeTotals = work.map { $0.scopes[scope].total }
+      }
       for group in members {
         let totals = group.map { scopeTotals[$0] }
         let ranks = RankingMath.ranks(totals, order: rules.ranking.order, ties: rules.ranking.ties)
@@ -107,13 +113,24 @@ extension Engine {
           }
         }
       }
-      let subjects = roster.subjects.indices.map { index in
-        let subject = roster.subjects[index]
-        let state = work[index].scopes[scope]
-        return SubjectResult(
-          id: subject.id, name: subject.name, group: subject.group, total: state.total, rank: rank[index],
-          groupSize: groupSize[index], grade: grades[index], outcomes: flags[index], indicators: state.order,
-          items: state.items, periods: state.periods)
+      // In parallel: each subject's work is behind pointers (a cache miss apiece).
+      let subjects = [SubjectResult](unsafeUninitializedCapacity: subjectCount) { buffer, initialized in
+        guard let base = buffer.baseAddress else {
+          initialized = 0
+          return
+        }
+        nonisolated(unsafe) let output = base
+        Parallel.forEachChunk(count: subjectCount, threads: threads) { range in
+          for index in range {
+            let subject = roster.subjects[index]
+            let state = work[index].scopes[scope]
+            (output + index).initialize(to: SubjectResult(
+              id: subject.id, name: subject.name, group: subject.group, total: state.total, rank: rank[index],
+              groupSize: groupSize[index], grade: grades[index], outcomes: flags[index], indicators: state.order,
+              items: state.items, periods: state.periods))
+          }
+        }
+        initialized = subjectCount
       }
       scopes.append(ScopeResult(scope: scopeNames[scope], subjects: subjects))
     }
