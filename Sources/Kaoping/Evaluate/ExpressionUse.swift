@@ -105,11 +105,11 @@ final class FactExpression: Sendable {
   /// `reads` as plain values for the hot loop.
   private let keyPlan: FactAggregate.KeyPlan?
 
-  /// The key of a fact's inputs (nil when not remembered).
+  /// The key of a fact's inputs, from its row (nil when not remembered).
   @inline(__always)
-  func key(_ table: FactTable, fact: Int, subject: Int, scope: Int) -> MemoKey? {
+  func key(_ row: FactRow, _ store: FactStore, subject: Int, scope: Int) -> MemoKey? {
     guard let keyPlan else { return nil }
-    return keyPlan.key(table.rows[fact], table.store, subject: subject, scope: scope)
+    return keyPlan.key(row, store, subject: subject, scope: scope)
   }
 }
 

@@ -311,11 +311,15 @@ struct SubjectEvaluator {
     let pf = plan.perFact[k]
     guard applies(pf.node, subject), let type = pf.type else { return }
     var rejectedHere = false
+    // The node's memories, held here for the loop (no retain per fact).
+    let memos = (when: memory[k].when, points: memory[k].points, store: table.store)
     if bucketed {
-      for position in bucket(of: type) { decideOne(k, pf, local: Int(byType[position]), subject: subject, rejected: &rejectedHere) }
+      for position in bucket(of: type) {
+        decideOne(k, pf, memos, local: Int(byType[position]), subject: subject, rejected: &rejectedHere)
+      }
     } else {
       for local in 0..<count where table.rows[start + local].type == Int32(type) {
-        decideOne(k, pf, local: local, subject: subject, rejected: &rejectedHere)
+        decideOne(k, pf, memos, local: local, subject: subject, rejected: &rejectedHere)
       }
     }
     // Drop facts rejected in a later scope from earlier scopes.
@@ -325,14 +329,15 @@ struct SubjectEvaluator {
   /// Node `k` on one fact of its type, in every scope the fact is in.
   @inline(__always)
   private mutating func decideOne(
-    _ k: Int, _ pf: EnginePlan.PerFactPlan, local: Int, subject: Int, rejected rejectedHere: inout Bool
+    _ k: Int, _ pf: EnginePlan.PerFactPlan, _ memos: (when: KeyedValues<Int32>, points: KeyedValues<Int32>, store: FactStore), local: Int,
+    subject: Int, rejected rejectedHere: inout Bool
   ) {
     if rejection[local] >= 0 { return }
     guard let (first, second) = scopes(local) else { return }
     for round in 0..<2 {
       let scope = round == 0 ? first : second
       if scope < 0 { break }
-      let decision = decideFact(k, pf, local: local, subject: subject, scope: scope)
+      let decision = decideFact(k, pf, memos, local: local, subject: subject, scope: scope)
       if decision >= 0 {
         switch memory[k].outcomes[Int(decision)] {
         case .rejected(let reason):
@@ -381,14 +386,15 @@ struct SubjectEvaluator {
   /// What node `k` makes of a fact in a scope (§3 phase 2): an index into the node's
   /// `outcomes`, `notSelected`, or `unauthorised` (with `pendingReason`).
   private mutating func decideFact(
-    _ k: Int, _ pf: EnginePlan.PerFactPlan, local: Int, subject: Int, scope: Int
+    _ k: Int, _ pf: EnginePlan.PerFactPlan, _ memos: (when: KeyedValues<Int32>, points: KeyedValues<Int32>, store: FactStore), local: Int,
+    subject: Int, scope: Int
   ) -> Int32 {
     let fact = start + local
     guard let object = pf.object else { return Self.notSelected }
     if let when = pf.when {
-      let key = when.key(table, fact: fact, subject: subject, scope: scope)
+      let key = when.key(table.rows[fact], memos.store, subject: subject, scope: scope)
       var result: Int32
-      if let key, let known = memory[k].when.lookup(key) {
+      if let key, let known = memos.when.lookup(key) {
         result = known
       } else {
         switch evaluateFactExpression(when, local: local, subject: subject, scope: scope, object: object) {
@@ -401,7 +407,7 @@ struct SubjectEvaluator {
           result = -1 - memory[k].reason(
             "the when of \(pf.nodeID) did not give true or false (`\(when.source.source.collapsingSpaces)`)")
         }
-        if let key { memory[k].when.store(key, result) }
+        if let key { memos.when.store(key, result) }
       }
       if result == 0 { return Self.notSelected }
       if result < 0 { return memory[k].outcome(rejected: memory[k].reasons[Int(-1 - result)]) }
@@ -440,11 +446,11 @@ struct SubjectEvaluator {
       return memory[k].outcome(points: value, decimals: decimals, deduction: pf.isDeduction)
     case .expression, .table:
       guard let expression = pf.pointsExpression else { return Self.notSelected }
-      let key = expression.key(table, fact: fact, subject: subject, scope: scope)
-      if let key, let known = memory[k].points.lookup(key) { return known }
+      let key = expression.key(table.rows[fact], memos.store, subject: subject, scope: scope)
+      if let key, let known = memos.points.lookup(key) { return known }
       let value = evaluateFactExpression(expression, local: local, subject: subject, scope: scope, object: object)
       let result = Self.points(value, pf, expression, &memory[k], engine)
-      if let key { memory[k].points.store(key, result) }
+      if let key { memos.points.store(key, result) }
       return result
     }
   }
@@ -509,9 +515,14 @@ struct SubjectEvaluator {
     let target = store.refTargets[text]
     var targetLocal = -1
     if let target {
-      for other in 0..<count where table.rows[start + other].record == target.record {
-        targetLocal = other
-        break
+      let record = target.record
+      let (start, count) = (self.start, self.count)
+      targetLocal = table.rows.withUnsafeBufferPointer { rows in
+        guard start >= 0, start + count <= rows.count else { return -1 }
+        for other in 0..<count where rows[start + other].file == record.file && rows[start + other].row == record.row {
+          return other
+        }
+        return -1
       }
     }
     guard let target, !target.hasRef, !(targetLocal >= 0 && rejection[targetLocal] >= 0) else {
