@@ -311,8 +311,10 @@ struct SubjectEvaluator {
     let pf = plan.perFact[k]
     guard applies(pf.node, subject), let type = pf.type else { return }
     var rejectedHere = false
-    // The node's memories, held here for the loop (no retain per fact).
-    let memos = (when: memory[k].when, points: memory[k].points, store: table.store)
+    // The node's memories and the store for the loop, unretained (no retain per fact):
+    // `memory` and `table` keep them.
+    let memos = Memos(
+      when: .passUnretained(memory[k].when), points: .passUnretained(memory[k].points), store: .passUnretained(table.store))
     if bucketed {
       for position in bucket(of: type) {
         decideOne(k, pf, memos, local: Int(byType[position]), subject: subject, rejected: &rejectedHere)
@@ -329,7 +331,7 @@ struct SubjectEvaluator {
   /// Node `k` on one fact of its type, in every scope the fact is in.
   @inline(__always)
   private mutating func decideOne(
-    _ k: Int, _ pf: EnginePlan.PerFactPlan, _ memos: (when: KeyedValues<Int32>, points: KeyedValues<Int32>, store: FactStore), local: Int,
+    _ k: Int, _ pf: EnginePlan.PerFactPlan, _ memos: Memos, local: Int,
     subject: Int, rejected rejectedHere: inout Bool
   ) {
     if rejection[local] >= 0 { return }
@@ -355,6 +357,13 @@ struct SubjectEvaluator {
       }
       if rejection[local] >= 0 { break }
     }
+  }
+
+  /// A node's memo tables and the fact store, unretained for the hot loop.
+  struct Memos {
+    let when: Unmanaged<KeyedValues<Int32>>
+    let points: Unmanaged<KeyedValues<Int32>>
+    let store: Unmanaged<FactStore>
   }
 
   /// `decideFact` results other than an outcome index.
@@ -386,15 +395,15 @@ struct SubjectEvaluator {
   /// What node `k` makes of a fact in a scope (§3 phase 2): an index into the node's
   /// `outcomes`, `notSelected`, or `unauthorised` (with `pendingReason`).
   private mutating func decideFact(
-    _ k: Int, _ pf: EnginePlan.PerFactPlan, _ memos: (when: KeyedValues<Int32>, points: KeyedValues<Int32>, store: FactStore), local: Int,
+    _ k: Int, _ pf: EnginePlan.PerFactPlan, _ memos: Memos, local: Int,
     subject: Int, scope: Int
   ) -> Int32 {
     let fact = start + local
     guard let object = pf.object else { return Self.notSelected }
     if let when = pf.when {
-      let key = when.key(table.rows[fact], memos.store, subject: subject, scope: scope)
+      let key = memos.store._withUnsafeGuaranteedRef { when.key(table.rows[fact], $0, subject: subject, scope: scope) }
       var result: Int32
-      if let key, let known = memos.when.lookup(key) {
+      if let key, let known = memos.when._withUnsafeGuaranteedRef({ $0.lookup(key) }) {
         result = known
       } else {
         switch evaluateFactExpression(when, local: local, subject: subject, scope: scope, object: object) {
@@ -407,7 +416,7 @@ struct SubjectEvaluator {
           result = -1 - memory[k].reason(
             "the when of \(pf.nodeID) did not give true or false (`\(when.source.source.collapsingSpaces)`)")
         }
-        if let key { memos.when.store(key, result) }
+        if let key { memos.when._withUnsafeGuaranteedRef { $0.store(key, result) } }
       }
       if result == 0 { return Self.notSelected }
       if result < 0 { return memory[k].outcome(rejected: memory[k].reasons[Int(-1 - result)]) }
@@ -446,11 +455,11 @@ struct SubjectEvaluator {
       return memory[k].outcome(points: value, decimals: decimals, deduction: pf.isDeduction)
     case .expression, .table:
       guard let expression = pf.pointsExpression else { return Self.notSelected }
-      let key = expression.key(table.rows[fact], memos.store, subject: subject, scope: scope)
-      if let key, let known = memos.points.lookup(key) { return known }
+      let key = memos.store._withUnsafeGuaranteedRef { expression.key(table.rows[fact], $0, subject: subject, scope: scope) }
+      if let key, let known = memos.points._withUnsafeGuaranteedRef({ $0.lookup(key) }) { return known }
       let value = evaluateFactExpression(expression, local: local, subject: subject, scope: scope, object: object)
       let result = Self.points(value, pf, expression, &memory[k], engine)
-      if let key { memos.points.store(key, result) }
+      if let key { memos.points._withUnsafeGuaranteedRef { $0.store(key, result) } }
       return result
     }
   }
