@@ -31,6 +31,8 @@ struct SubjectEvaluator {
   private var decisions: [[(fact: Int32, scope: Int32, outcome: Int32)]] = []
   /// (node, fact) → the cancelling fact (table index) with the smallest id.
   private var cancelled: [Int: Int] = [:]
+  /// Per per-fact node: bit set for each fact in `cancelled` (no lookup for the others).
+  private var cancelledBits: [[UInt64]] = []
   /// Records built for this subject (`fact` objects), by position.
   private var records: [Value?] = []
   /// The positions in `records` set for this subject (cleared by `reset`).
@@ -130,6 +132,7 @@ struct SubjectEvaluator {
     sharedRecords = engine.rules.factTypes.map { _ in KeyedValues(limit: 1 << 16) }
     packedRecords = engine.rules.factTypes.map { _ in PackedRecords(limit: 1 << 16) }
     selected = plan.perFact.map { _ in [] }
+    cancelledBits = plan.perFact.map { _ in [] }
     decisions = plan.perFact.map { _ in [] }
     aggregateMemory = plan.aggregates.map { _ in KeyedValues(limit: 1 << 16) }
     aggregatePacked = plan.aggregates.map { _ in PackedOutcomes(limit: 1 << 16) }
@@ -205,6 +208,8 @@ struct SubjectEvaluator {
       decisions[k].removeAll(keepingCapacity: true)
       selected[k].removeAll(keepingCapacity: true)
       selected[k].append(contentsOf: repeatElement(0, count: words))
+      cancelledBits[k].removeAll(keepingCapacity: true)
+      cancelledBits[k].append(contentsOf: repeatElement(0, count: words))
     }
     let periods = rules.periods
     if periods.isEmpty {
@@ -547,6 +552,7 @@ struct SubjectEvaluator {
         if table.idLess(fact, current) { cancelled[slot] = fact }
       } else {
         cancelled[slot] = fact
+        cancelledBits[k][targetLocal >> 6] |= 1 << UInt64(targetLocal & 63)
       }
       applied[local] = true
     }
@@ -590,7 +596,8 @@ struct SubjectEvaluator {
         let outcomes = memory[k].outcomes
         for entry in decisions[k] where Int(entry.scope) == scope && rejection[Int(entry.fact)] < 0 {
           let fact = start + Int(entry.fact)
-          if !cancelled.isEmpty, let by = cancelled[k << 32 | Int(entry.fact)] {
+          let local = Int(entry.fact)
+          if cancelledBits[k][local >> 6] & (1 << UInt64(local & 63)) != 0, let by = cancelled[k << 32 | local] {
             state.items.append(LedgerItem(indicator: node.id, kind: .fact(table.id(fact)), points: .zero,
                                           cancelledBy: table.id(by)))
             continue
