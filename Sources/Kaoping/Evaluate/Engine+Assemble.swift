@@ -1,6 +1,7 @@
 extension Engine {
   /// Ranks, flags and grades every scope, then builds the result with the accounting.
-  func assemble(_ work: [SubjectWork], rulesInfo: RulesInfo) -> Result<EvaluationResult, EvaluationFailure> {
+  /// `totals`: each subject's total per scope (by subject, then scope).
+  func assemble(_ work: [SubjectWork], totals: [ExactDecimal], rulesInfo: RulesInfo) -> Result<EvaluationResult, EvaluationFailure> {
     let scopeNames = scopeIDs
     let annualIndex = rules.periods.count
     let subjectCount = roster.subjects.count
@@ -20,8 +21,15 @@ extension Engine {
     for scope in scopeNames.indices {
       var rank = [Int](repeating: 0, count: subjectCount)
       var groupSize = [Int](repeating: 0, count: subjectCount)
+      let scopeCount = scopeNames.count
+      let scopeTotals: [ExactDecimal]
+      if totals.count == subjectCount * scopeCount {
+        scopeTotals = (0..<subjectCount).map { totals[$0 * scopeCount + scope] }
+      } else {
+        scopeTotals = work.map { $0.scopes[scope].total }
+      }
       for group in members {
-        let totals = group.map { work[$0].scopes[scope].total }
+        let totals = group.map { scopeTotals[$0] }
         let ranks = RankingMath.ranks(totals, order: rules.ranking.order, ties: rules.ranking.ties)
         for (position, subject) in group.enumerated() {
           rank[subject] = ranks[position]
@@ -41,7 +49,8 @@ extension Engine {
       for (position, outcomeIndex) in outcomes.enumerated() {
         let outcome = rules.outcomes[outcomeIndex]
         var reasons = [[String]](repeating: [], count: subjectCount)
-        var whenErrors = [EvaluationError?](repeating: nil, count: subjectCount)
+        var whenErrors: [Int: EvaluationError] = [:]
+        let whenReason = outcome.when?.source.collapsingSpaces ?? ""
         var needOnlyIf: [Int] = []
         for group in members {
           var bottomFlags = [Bool](repeating: false, count: group.count)
@@ -54,7 +63,7 @@ extension Engine {
             if bottomFlags[member] { reasons[subject].append(RankingMath.bottomReason(outcome, k: k, groupSize: group.count)) }
             if let when = outcome.when, when.compiled != nil {
               switch whenResults[position][subject] {
-              case .bool(true): reasons[subject].append(when.source.collapsingSpaces)
+              case .bool(true): reasons[subject].append(whenReason)
               case .bool(false): break
               case let other:
                 whenErrors[subject] = EvaluationError(
@@ -96,7 +105,7 @@ extension Engine {
       if !rules.grades.isEmpty {
         for group in members {
           let inputs = group.map { subject in
-            RankingMath.GradeInput(total: work[subject].scopes[scope].total, rank: rank[subject], denied: denied[subject],
+            RankingMath.GradeInput(total: scopeTotals[subject], rank: rank[subject], denied: denied[subject],
                                    forced: forced[subject])
           }
           for (position, grade) in RankingMath.grades(inputs, grades: rules.grades).enumerated() {
@@ -104,13 +113,24 @@ extension Engine {
           }
         }
       }
-      let subjects = roster.subjects.indices.map { index in
-        let subject = roster.subjects[index]
-        let state = work[index].scopes[scope]
-        return SubjectResult(
-          id: subject.id, name: subject.name, group: subject.group, total: state.total, rank: rank[index],
-          groupSize: groupSize[index], grade: grades[index], outcomes: flags[index], indicators: state.order,
-          items: state.items, periods: state.periods)
+      // In parallel: each subject's work is behind pointers (a cache miss apiece).
+      let subjects = [SubjectResult](unsafeUninitializedCapacity: subjectCount) { buffer, initialized in
+        guard let base = buffer.baseAddress else {
+          initialized = 0
+          return
+        }
+        nonisolated(unsafe) let output = base
+        Parallel.forEachChunk(count: subjectCount, threads: threads) { range in
+          for index in range {
+            let subject = roster.subjects[index]
+            let state = work[index].scopes[scope]
+            (output + index).initialize(to: SubjectResult(
+              id: subject.id, name: subject.name, group: subject.group, total: state.total, rank: rank[index],
+              groupSize: groupSize[index], grade: grades[index], outcomes: flags[index], indicators: state.order,
+              items: state.items, periods: state.periods))
+          }
+        }
+        initialized = subjectCount
       }
       scopes.append(ScopeResult(scope: scopeNames[scope], subjects: subjects))
     }
@@ -170,6 +190,16 @@ extension Engine {
       guard let index else { continue }
       for (type, read) in plan.outcomeTypes[index].enumerated() where read { types[type] = true }
     }
+    // An expression that does not name `indicators` or `facts` cannot read them.
+    var needs = (facts: false, indicators: false)
+    for (index, program) in zip(outcomes, programs) where program != nil {
+      guard let index else { continue }
+      let outcome = rules.outcomes[index]
+      for source in [outcome.when?.source, outcome.onlyIf?.source].compactMap({ $0 }) {
+        if source.contains("facts") { needs.facts = true }
+        if source.contains("indicators") { needs.indicators = true }
+      }
+    }
     let columns = results.count
     var flat = [Value](repeating: .null, count: columns * subjects.count)
     flat.withUnsafeMutableBufferPointer { buffer in
@@ -178,7 +208,8 @@ extension Engine {
         for position in range {
           let subject = subjects[position]
           let activation = outcomeActivation(subject, scope: scope, work: work, rank: rank[subject],
-                                             groupSize: groupSize[subject], types: types)
+                                             groupSize: groupSize[subject], types: types, facts: needs.facts,
+                                             indicators: needs.indicators)
           for (column, program) in programs.enumerated() {
             guard let program else { continue }
             output[position * columns + column] = program.evaluate(activation)
@@ -193,36 +224,46 @@ extension Engine {
   }
 
   /// The activation of outcome expressions for a subject in a scope; lists of fact types
-  /// not in `types` are left empty (no expression that is evaluated reads them).
-  func outcomeActivation(_ subject: Int, scope: Int, work: [SubjectWork], rank: Int, groupSize: Int, types: [Bool]) -> Activation {
-    let state = work[subject].scopes[scope]
+  /// not in `types` are left empty (no expression that is evaluated reads them), and
+  /// `facts` and `indicators` are null when no expression names them.
+  func outcomeActivation(
+    _ subject: Int, scope: Int, work: [SubjectWork], rank: Int, groupSize: Int, types: [Bool], facts readsFacts: Bool = true,
+    indicators readsIndicators: Bool = true
+  ) -> Activation {
     let annual = scope == rules.periods.count
-    var lists = [[Value]](repeating: [], count: rules.factTypes.count)
-    if types.contains(true) {
-      let rosterID = roster.subjects[subject].id
-      for fact in work[subject].outcomeFacts {
-        let type = Int(fact.row.type)
-        guard types[type] else { continue }
-        if !annual {
-          guard fact.period >= 0, Int(fact.period) == scope else { continue }
+    var factsValue = Value.null
+    if readsFacts {
+      var lists = [[Value]](repeating: [], count: rules.factTypes.count)
+      if types.contains(true) {
+        let rosterID = roster.subjects[subject].id
+        for fact in work[subject].outcomeFacts {
+          let type = Int(fact.row.type)
+          guard types[type] else { continue }
+          if !annual {
+            guard fact.period >= 0, Int(fact.period) == scope else { continue }
+          }
+          guard let object = environments.factObjects[rules.factTypes[type].id] else { continue }
+          lists[type].append(.object(store.record(fact.row, id: fact.id, rosterID: rosterID, object: object)))
         }
-        guard let object = environments.factObjects[rules.factTypes[type].id] else { continue }
-        lists[type].append(.object(store.record(fact.row, id: fact.id, rosterID: rosterID, object: object)))
       }
+      factsValue = .object(RecordValue(type: environments.factsObject, fields: lists.map { .list($0) }))
     }
-    let values: [ExactDecimal]
-    if state.order.count == plan.nodes.count {
-      values = state.order.map(\.value)
-    } else {
-      var byID: [String: ExactDecimal] = [:]
-      for entry in state.order { byID[entry.id] = entry.value }
-      values = environments.indicatorsObject.fields.map { byID[$0.name] ?? .zero }
+    var indicatorsValue = Value.null
+    if readsIndicators {
+      let order = work[subject].scopes[scope].order
+      let values: [ExactDecimal]
+      if order.count == plan.nodes.count {
+        values = order.map(\.value)
+      } else {
+        var byID: [String: ExactDecimal] = [:]
+        for entry in order { byID[entry.id] = entry.value }
+        values = environments.indicatorsObject.fields.map { byID[$0.name] ?? .zero }
+      }
+      indicatorsValue = .object(RecordValue(type: environments.indicatorsObject, fields: values.map { .decimal($0) }))
     }
-    let indicators = RecordValue(type: environments.indicatorsObject, fields: values.map { .decimal($0) })
-    let facts = RecordValue(type: environments.factsObject, fields: lists.map { .list($0) })
     return Activation([
-      .object(facts), .object(roster.subjects[subject].record), .string(scopeIDs[scope]),
-      .decimal(state.total), .int(Int64(rank)), .int(Int64(groupSize)), .object(indicators),
+      factsValue, .object(roster.subjects[subject].record), .string(scopeIDs[scope]),
+      .decimal(work[subject].scopes[scope].total), .int(Int64(rank)), .int(Int64(groupSize)), indicatorsValue,
     ])
   }
 }

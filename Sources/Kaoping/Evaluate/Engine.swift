@@ -93,17 +93,30 @@ struct Engine: Sendable {
   func run(rulesInfo: RulesInfo) -> Result<EvaluationResult, EvaluationFailure> {
     let count = roster.subjects.count
     var work = [SubjectWork](repeating: SubjectWork(), count: count)
+    // Every subject's total per scope, flat (by subject, then scope): the ranking reads
+    // them without going through each subject's work.
+    let scopeCount = scopeIDs.count
+    var totals = [ExactDecimal](repeating: .zero, count: count * scopeCount)
     let source = inputs.source
     let keep = inputs.keepTables
     work.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let output = buffer
-      // Ranges of blocks; a worker keeps what it remembers from one block to the next.
-      Parallel.forEachChunk(count: source.blocks.count, threads: threads) { blocks in
-        var worker: SubjectEvaluator? = nil
-        for block in blocks {
-          let table = source.table(block: block, keep: keep)
-          if worker == nil { worker = SubjectEvaluator(engine: self, table: table) } else { worker!.table = table }
-          for subject in source.blocks.range(block) { output[subject] = worker!.evaluate(subject) }
+      totals.withUnsafeMutableBufferPointer { totalsBuffer in
+        nonisolated(unsafe) let output = buffer
+        nonisolated(unsafe) let totalsOutput = totalsBuffer
+        // Ranges of blocks; a worker keeps what it remembers from one block to the next.
+        Parallel.forEachChunk(count: source.blocks.count, threads: threads) { blocks in
+          var worker: SubjectEvaluator? = nil
+          for block in blocks {
+            let table = source.table(block: block, keep: keep)
+            if worker == nil { worker = SubjectEvaluator(engine: self, table: table) } else { worker!.table = table }
+            for subject in source.blocks.range(block) {
+              let result = worker!.evaluate(subject)
+              for (scope, state) in result.scopes.enumerated() where scope < scopeCount {
+                totalsOutput[subject * scopeCount + scope] = state.total
+              }
+              output[subject] = result
+            }
+          }
         }
       }
     }
@@ -113,7 +126,7 @@ struct Engine: Sendable {
     if !errors.isEmpty {
       // Outcome conditions can fail too: report theirs as well (§13: all of them), in
       // scope, roster, node order (indicators in document order, then outcomes).
-      if case .failure(let outcomes) = assemble(work, rulesInfo: rulesInfo) { errors += outcomes.errors }
+      if case .failure(let outcomes) = assemble(work, totals: totals, rulesInfo: rulesInfo) { errors += outcomes.errors }
       let scopeOrder = Dictionary(scopeIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
       let subjectOrder = roster.index
       let nodeIDs = rules.allIndicators.map(\.id) + rules.outcomes.map(\.id)
@@ -125,7 +138,7 @@ struct Engine: Sendable {
       }.map(\.element)
       return .failure(EvaluationFailure(errors: sorted))
     }
-    return assemble(work, rulesInfo: rulesInfo)
+    return assemble(work, totals: totals, rulesInfo: rulesInfo)
   }
 
   // MARK: Nodes

@@ -35,6 +35,28 @@ struct EnginePlan: Sendable {
   let objects: [ObjectType?]
   /// Per fact type, per declared field: whether it is an int (its null is `FactSlot.intNull`).
   let slotIsInt: [[Bool]]
+  /// Aggregates over fact lists that score expressions read (`FactAggregates.swift`),
+  /// in activation slots from `aggregateBase`.
+  let aggregates: [FactAggregate]
+  let aggregateBase: Int
+  /// Per aggregate, as plain values: its kind and how to key its predicate's results.
+  let aggregateKinds: [FactAggregate.Kind]
+  let aggregateKeys: [FactAggregate.KeyPlan?]
+  /// Unretained: `aggregates` holds them.
+  let aggregateRows: [Unmanaged<RowPredicate>?]
+  /// The iterating aggregates by type, flat: `iterating[iteratingStart[t]..<iteratingStart[t + 1]]`.
+  let iterating: [Int]
+  let iteratingStart: [Int]
+  /// Per fact type: whether some aggregate (of any kind) is over its list.
+  let aggregateTypes: [Bool]
+  /// Per node: its score expressions with aggregates as variables (nil: as written).
+  let scoreAggregates: [ScoreAggregates?]
+
+  struct ScoreAggregates: Sendable {
+    var value: AggregateExpression?
+    var points: AggregateExpression?
+    var tiers: [AggregateExpression?]
+  }
 
   /// The records a fact type's list holds for an expression.
   enum ListRecords: Sendable {
@@ -274,6 +296,43 @@ struct EnginePlan: Sendable {
         scoreUse[type] = scoreUse[type].union(use)
       }
     }
+    var analysis = AggregateAnalysis(
+      types: rules.factTypes, objects: objects, store: store, base: environments.scorePoints.variableCount)
+    var scoreAggregates: [ScoreAggregates?] = []
+    for node in nodes {
+      guard case .score(let score) = node.kind else {
+        scoreAggregates.append(nil)
+        continue
+      }
+      var found = ScoreAggregates(value: analysis.analyse(score.value, environment: environments.score), points: nil, tiers: [])
+      switch score.rule {
+      case .points(let points): found.points = analysis.analyse(points, environment: environments.scorePoints)
+      case .tiers(let tiers):
+        found.tiers = tiers.map { tier in
+          if case .expression(let expression) = tier.points {
+            return analysis.analyse(expression, environment: environments.scorePoints)
+          }
+          return nil
+        }
+      }
+      let any = found.value != nil || found.points != nil || found.tiers.contains { $0 != nil }
+      scoreAggregates.append(any ? found : nil)
+    }
+    self.scoreAggregates = scoreAggregates
+    aggregates = analysis.aggregates
+    aggregateBase = analysis.base
+    aggregateKinds = analysis.aggregates.map(\.kind)
+    aggregateKeys = analysis.aggregates.map(\.keyPlan)
+    aggregateRows = analysis.aggregates.map { $0.row.map { Unmanaged.passUnretained($0) } }
+    var iterating: [Int] = []
+    var iteratingStart = [0]
+    for type in rules.factTypes.indices {
+      iterating += analysis.aggregates.indices.filter { analysis.aggregates[$0].type == type && analysis.aggregates[$0].iterates }
+      iteratingStart.append(iterating.count)
+    }
+    self.iterating = iterating
+    self.iteratingStart = iteratingStart
+    aggregateTypes = rules.factTypes.indices.map { type in analysis.aggregates.contains { $0.type == type } }
     scoreLists = scoreUse.map { ListRecords($0) }
     scoreListPlans = rules.factTypes.indices.map { type in
       ListPlan(ListRecords(scoreUse[type]), type: rules.factTypes[type], store: store, slotCount: objects[type]?.fields.count ?? 0)

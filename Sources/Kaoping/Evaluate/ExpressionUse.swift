@@ -96,46 +96,36 @@ final class FactExpression: Sendable {
   init(_ expression: RuleExpression, compiled: CompiledExpression, type: FactType, store: FactStore) {
     source = expression
     self.compiled = compiled
-    var reads = ExpressionUse.perFactReads(expression.source, declared: type.fields)
-    if let current = reads {
-      let keys = current.fields.count + (current.subject ? 1 : 0) + (current.scope ? 1 : 0)
-      let ambiguousInt = !store.intMinSlots.isEmpty && current.fields.contains { field in
-        if case .declared(let index) = field, SlotKind(type.fields[index].type) == .int { return true }
-        return false
-      }
-      let respelled = !store.subjectText.isEmpty && current.fields.contains(.subjectText)
-      if keys > 4 || ambiguousInt || respelled { reads = nil }
+    reads = ExpressionUse.perFactReads(expression.source, declared: type.fields).flatMap {
+      ExpressionUse.keyable($0, type: type, store: store)
     }
-    self.reads = reads
+    keyPlan = reads.map(FactAggregate.KeyPlan.init)
   }
 
-  /// The key of a fact's inputs (nil when not remembered).
+  /// `reads` as plain values for the hot loop.
+  private let keyPlan: FactAggregate.KeyPlan?
+
+  /// The key of a fact's inputs, from its row (nil when not remembered).
   @inline(__always)
-  func key(_ table: FactTable, fact: Int, subject: Int, scope: Int) -> MemoKey? {
-    guard let reads else { return nil }
-    var parts: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    var count = 0
-    @inline(__always) func put(_ value: UInt64) {
-      switch count {
-      case 0: parts.0 = value
-      case 1: parts.1 = value
-      case 2: parts.2 = value
-      default: parts.3 = value
-      }
-      count += 1
+  func key(_ row: FactRow, _ store: FactStore, subject: Int, scope: Int) -> MemoKey? {
+    guard let keyPlan else { return nil }
+    return keyPlan.key(row, store, subject: subject, scope: scope)
+  }
+}
+
+extension ExpressionUse {
+  /// `reads` when results can be remembered by them: at most four values, none that
+  /// reads alike for two different inputs (an int null and Int64.min in the slot, a
+  /// subject id respelled in the facts); nil otherwise.
+  static func keyable(_ reads: Reads, type: FactType, store: FactStore) -> Reads? {
+    let keys = reads.fields.count + (reads.subject ? 1 : 0) + (reads.scope ? 1 : 0)
+    let ambiguousInt = !store.intMinSlots.isEmpty && reads.fields.contains { field in
+      if case .declared(let index) = field, index < type.fields.count, SlotKind(type.fields[index].type) == .int { return true }
+      return false
     }
-    for field in reads.fields {
-      switch field {
-      case .date: put(UInt64(bitPattern: Int64(table.rows[fact].date)))
-      case .source: put(UInt64(bitPattern: Int64(table.rows[fact].source)))
-      case .note: put(UInt64(bitPattern: Int64(table.note(fact))))
-      case .subjectText: put(UInt64(subject))
-      case .declared(let index): put(table.slot(fact, index))
-      }
-    }
-    if reads.subject { put(UInt64(subject)) }
-    if reads.scope { put(UInt64(scope)) }
-    return MemoKey(a: parts.0, b: parts.1, c: parts.2, d: parts.3)
+    let respelled = !store.subjectText.isEmpty && reads.fields.contains(.subjectText)
+    if keys > 4 || ambiguousInt || respelled { return nil }
+    return reads
   }
 }
 

@@ -4,6 +4,7 @@ enum RankingMath {
   /// Ranks of `totals` (1 is best). Equal totals are ties; nothing else breaks them.
   /// `shared`: 1, 2, 2, 4; `dense`: 1, 2, 2, 3.
   static func ranks(_ totals: [ExactDecimal], order: Ranking.Order, ties: Ranking.Ties) -> [Int] {
+    if let keys = scaledKeys(totals) { return ranks(keys: keys, order: order, ties: ties) }
     let sorted = totals.indices.sorted { a, b in
       let (x, y) = (totals[a], totals[b])
       if x != y { return order == .desc ? x > y : x < y }
@@ -19,6 +20,49 @@ enum RankingMath {
         rank = position + 1
         dense += 1
         previous = total
+      }
+      ranks[index] = ties == .shared ? rank : dense
+    }
+    return ranks
+  }
+
+  /// The totals as integers at the smallest exponent among them (same order, equal
+  /// exactly when the totals are), when each fits: nil otherwise.
+  static func scaledKeys(_ totals: [ExactDecimal]) -> [Int128]? {
+    guard let smallest = totals.lazy.map(\.exponent).min() else { return [] }
+    var keys: [Int128] = []
+    keys.reserveCapacity(totals.count)
+    for total in totals {
+      let shift = Int(total.exponent) - Int(smallest)
+      guard shift <= 40, var magnitude = Int128(exactly: total.coefficient) else { return nil }
+      for _ in 0..<shift {
+        let (product, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+        guard !overflow else { return nil }
+        magnitude = product
+      }
+      keys.append(total.negative ? -magnitude : magnitude)
+    }
+    return keys
+  }
+
+  /// `ranks` on integer keys (ties by position, as there).
+  static func ranks(keys: [Int128], order: Ranking.Order, ties: Ranking.Ties) -> [Int] {
+    let descending = order == .desc
+    let sorted = keys.indices.sorted { a, b in
+      let (x, y) = (keys[a], keys[b])
+      if x != y { return descending ? x > y : x < y }
+      return a < b
+    }
+    var ranks = [Int](repeating: 0, count: keys.count)
+    var previous: Int128? = nil
+    var rank = 0
+    var dense = 0
+    for (position, index) in sorted.enumerated() {
+      let key = keys[index]
+      if key != previous {
+        rank = position + 1
+        dense += 1
+        previous = key
       }
       ranks[index] = ties == .shared ? rank : dense
     }

@@ -18,6 +18,12 @@ struct SubjectEvaluator {
   private var period: [Int32] = []
   /// Index into `work.rejections`, or -1.
   private var rejection: [Int32] = []
+  /// The facts by type: positions `typeStart[t]..<typeStart[t + 1]` of `byType` hold
+  /// type t's facts in fact order (empty ranges when a row's type is out of range: then
+  /// `bucketed` is false and loops go over every fact).
+  private var typeStart: [Int] = []
+  private var byType: [Int32] = []
+  private var bucketed = false
   private var applied: [Bool] = []
   /// Per per-fact node: bit set for each fact it gave points (words of 64 facts).
   private var selected: [[UInt64]] = []
@@ -25,14 +31,37 @@ struct SubjectEvaluator {
   private var decisions: [[(fact: Int32, scope: Int32, outcome: Int32)]] = []
   /// (node, fact) → the cancelling fact (table index) with the smallest id.
   private var cancelled: [Int: Int] = [:]
+  /// Per per-fact node: bit set for each fact in `cancelled` (no lookup for the others).
+  private var cancelledBits: [[UInt64]] = []
   /// Records built for this subject (`fact` objects), by position.
   private var records: [Value?] = []
+  /// The positions in `records` set for this subject (cleared by `reset`).
+  private var recordsSet: [Int32] = []
   private var subjectRecord: Value = .null
   /// Per fact type: records of list elements read only by field, shared by the facts that
   /// agree on those fields (the expressions cannot tell them apart).
   private let sharedRecords: [KeyedValues<Value>]
   private let packedRecords: [PackedRecords]
   private var work = Engine.SubjectWork()
+
+  // Aggregates of score expressions (`FactAggregates.swift`).
+  /// Per aggregate: its predicate's results remembered by the fields it reads, as
+  /// 0 (false), 1 (true) or 2 + an index into `aggregateOthers` (errors, other values).
+  private let aggregateMemory: [KeyedValues<Int32>]
+  private let aggregatePacked: [PackedOutcomes]
+  private var aggregateOthers: [[Value]]
+  /// The scope `aggregateValues` and `typeCounts` hold (-1: none yet for this subject).
+  private var aggregateScope = -1
+  private var aggregateValues: [Value] = []
+  /// Per fact type: its facts in `aggregateScope` (not rejected).
+  private var typeCounts: [Int] = []
+  /// Per aggregate, during the pass: the accumulator (`null`: no error yet for the
+  /// counting kinds), the count, and whether the result is settled.
+  private var aggregateAccumulators: [Value] = []
+  private var aggregateCounts: [Int] = []
+  private var aggregateSettled: [Bool] = []
+  /// A predicate's value not remembered (outcome -1), for the step that reads it.
+  private var aggregateScratch: Value = .null
 
   /// Remembered results of one bonus/deduction node's expressions, as small numbers:
   /// `when` → 1 (true), 0 (false), -1 - i (rejected with `reasons[i]`); points →
@@ -103,7 +132,11 @@ struct SubjectEvaluator {
     sharedRecords = engine.rules.factTypes.map { _ in KeyedValues(limit: 1 << 16) }
     packedRecords = engine.rules.factTypes.map { _ in PackedRecords(limit: 1 << 16) }
     selected = plan.perFact.map { _ in [] }
+    cancelledBits = plan.perFact.map { _ in [] }
     decisions = plan.perFact.map { _ in [] }
+    aggregateMemory = plan.aggregates.map { _ in KeyedValues(limit: 1 << 16) }
+    aggregatePacked = plan.aggregates.map { _ in PackedOutcomes(limit: 1 << 16) }
+    aggregateOthers = plan.aggregates.map { _ in [] }
   }
 
   // MARK: One subject
@@ -114,6 +147,7 @@ struct SubjectEvaluator {
     count = range.count
     work = Engine.SubjectWork()
     subjectRecord = .object(roster.subjects[subject].record)
+    aggregateScope = -1
     reset()
 
     // Phase 2: every bonus/deduction node, every selected fact, every scope it is in.
@@ -158,20 +192,24 @@ struct SubjectEvaluator {
   }
 
   private mutating func reset() {
+    bucket()
     period.removeAll(keepingCapacity: true)
     rejection.removeAll(keepingCapacity: true)
     applied.removeAll(keepingCapacity: true)
-    records.removeAll(keepingCapacity: true)
+    // Only the records built for the last subject are cleared (most subjects build none).
+    for local in recordsSet where Int(local) < records.count { records[Int(local)] = nil }
+    recordsSet.removeAll(keepingCapacity: true)
     cancelled.removeAll(keepingCapacity: true)
     rejection.append(contentsOf: repeatElement(-1, count: count))
     applied.append(contentsOf: repeatElement(false, count: count))
-    if records.capacity < count { records.reserveCapacity(count) }
-    for _ in 0..<count { records.append(nil) }
+    if records.count < count { records.append(contentsOf: repeatElement(nil, count: count - records.count)) }
     let words = (count + 63) / 64
     for k in plan.perFact.indices {
       decisions[k].removeAll(keepingCapacity: true)
       selected[k].removeAll(keepingCapacity: true)
       selected[k].append(contentsOf: repeatElement(0, count: words))
+      cancelledBits[k].removeAll(keepingCapacity: true)
+      cancelledBits[k].append(contentsOf: repeatElement(0, count: words))
     }
     let periods = rules.periods
     if periods.isEmpty {
@@ -189,6 +227,52 @@ struct SubjectEvaluator {
       }
       period.append(p)
     }
+  }
+
+  /// Sorts the subject's facts by type (a counting sort: fact order kept within a type).
+  private mutating func bucket() {
+    let typeCount = rules.factTypes.count
+    let count = self.count
+    let start = self.start
+    typeStart.removeAll(keepingCapacity: true)
+    typeStart.append(contentsOf: repeatElement(0, count: typeCount + 1))
+    byType.removeAll(keepingCapacity: true)
+    byType.append(contentsOf: repeatElement(0, count: count))
+    bucketed = table.rows.withUnsafeBufferPointer { rows in
+      typeStart.withUnsafeMutableBufferPointer { starts in
+        byType.withUnsafeMutableBufferPointer { order in
+          guard start >= 0, start + count <= rows.count else { return false }
+          for local in 0..<count {
+            let type = Int(rows[start + local].type)
+            guard type >= 0, type < typeCount else { return false }
+            starts[type + 1] += 1
+          }
+          for type in 0..<typeCount { starts[type + 1] += starts[type] }
+          // Place from the back, so that each type's facts stay in fact order.
+          var local = count - 1
+          while local >= 0 {
+            let type = Int(rows[start + local].type)
+            starts[type + 1] -= 1
+            order[starts[type + 1]] = Int32(truncatingIfNeeded: local)
+            local -= 1
+          }
+          // Each starts[t + 1] now holds the start of type t: shift back to starts[t].
+          for type in 0..<typeCount { starts[type] = starts[type + 1] }
+          starts[typeCount] = count
+          return true
+        }
+      }
+    }
+    if !bucketed {
+      for index in typeStart.indices { typeStart[index] = 0 }
+    }
+  }
+
+  /// Where the facts of `type` are in `byType` (their positions in the subject, in fact order).
+  @inline(__always)
+  private func bucket(of type: Int) -> Range<Int> {
+    guard bucketed, type >= 0, type + 1 < typeStart.count else { return 0..<0 }
+    return typeStart[type]..<typeStart[type + 1]
   }
 
   /// The scopes a fact is in (period index, or periods.count for annual).
@@ -232,33 +316,59 @@ struct SubjectEvaluator {
     let pf = plan.perFact[k]
     guard applies(pf.node, subject), let type = pf.type else { return }
     var rejectedHere = false
-    for local in 0..<count where table.rows[start + local].type == Int32(type) {
-      if rejection[local] >= 0 { continue }
-      guard let (first, second) = scopes(local) else { continue }
-      for round in 0..<2 {
-        let scope = round == 0 ? first : second
-        if scope < 0 { break }
-        let decision = decideFact(k, pf, local: local, subject: subject, scope: scope)
-        if decision >= 0 {
-          switch memory[k].outcomes[Int(decision)] {
-          case .rejected(let reason):
-            reject(local, .factExpression, reason)
-            rejectedHere = true
-          case .points:
-            decisions[k].append((Int32(local), Int32(scope), decision))
-            selected[k][local >> 6] |= 1 << UInt64(local & 63)
-          }
-        } else if decision == Self.notSelected {
-          continue
-        } else {
-          reject(local, .unauthorisedSource, pendingReason)
-          rejectedHere = true
-        }
-        if rejection[local] >= 0 { break }
+    // The node's memories and the store for the loop, unretained (no retain per fact):
+    // `memory` and `table` keep them.
+    let memos = Memos(
+      when: .passUnretained(memory[k].when), points: .passUnretained(memory[k].points), store: .passUnretained(table.store))
+    if bucketed {
+      for position in bucket(of: type) {
+        decideOne(k, pf, memos, local: Int(byType[position]), subject: subject, rejected: &rejectedHere)
+      }
+    } else {
+      for local in 0..<count where table.rows[start + local].type == Int32(type) {
+        decideOne(k, pf, memos, local: local, subject: subject, rejected: &rejectedHere)
       }
     }
     // Drop facts rejected in a later scope from earlier scopes.
     if rejectedHere { decisions[k].removeAll { rejection[Int($0.fact)] >= 0 } }
+  }
+
+  /// Node `k` on one fact of its type, in every scope the fact is in.
+  @inline(__always)
+  private mutating func decideOne(
+    _ k: Int, _ pf: EnginePlan.PerFactPlan, _ memos: Memos, local: Int,
+    subject: Int, rejected rejectedHere: inout Bool
+  ) {
+    if rejection[local] >= 0 { return }
+    guard let (first, second) = scopes(local) else { return }
+    for round in 0..<2 {
+      let scope = round == 0 ? first : second
+      if scope < 0 { break }
+      let decision = decideFact(k, pf, memos, local: local, subject: subject, scope: scope)
+      if decision >= 0 {
+        switch memory[k].outcomes[Int(decision)] {
+        case .rejected(let reason):
+          reject(local, .factExpression, reason)
+          rejectedHere = true
+        case .points:
+          decisions[k].append((Int32(local), Int32(scope), decision))
+          selected[k][local >> 6] |= 1 << UInt64(local & 63)
+        }
+      } else if decision == Self.notSelected {
+        continue
+      } else {
+        reject(local, .unauthorisedSource, pendingReason)
+        rejectedHere = true
+      }
+      if rejection[local] >= 0 { break }
+    }
+  }
+
+  /// A node's memo tables and the fact store, unretained for the hot loop.
+  struct Memos {
+    let when: Unmanaged<KeyedValues<Int32>>
+    let points: Unmanaged<KeyedValues<Int32>>
+    let store: Unmanaged<FactStore>
   }
 
   /// `decideFact` results other than an outcome index.
@@ -276,6 +386,7 @@ struct SubjectEvaluator {
     if let record = records[local] { return record }
     let record = Value.object(table.record(start + local, subject: subject, roster: roster, object: object))
     records[local] = record
+    recordsSet.append(Int32(truncatingIfNeeded: local))
     return record
   }
 
@@ -289,14 +400,15 @@ struct SubjectEvaluator {
   /// What node `k` makes of a fact in a scope (§3 phase 2): an index into the node's
   /// `outcomes`, `notSelected`, or `unauthorised` (with `pendingReason`).
   private mutating func decideFact(
-    _ k: Int, _ pf: EnginePlan.PerFactPlan, local: Int, subject: Int, scope: Int
+    _ k: Int, _ pf: EnginePlan.PerFactPlan, _ memos: Memos, local: Int,
+    subject: Int, scope: Int
   ) -> Int32 {
     let fact = start + local
     guard let object = pf.object else { return Self.notSelected }
     if let when = pf.when {
-      let key = when.key(table, fact: fact, subject: subject, scope: scope)
+      let key = memos.store._withUnsafeGuaranteedRef { when.key(table.rows[fact], $0, subject: subject, scope: scope) }
       var result: Int32
-      if let key, let known = memory[k].when.lookup(key) {
+      if let key, let known = memos.when._withUnsafeGuaranteedRef({ $0.lookup(key) }) {
         result = known
       } else {
         switch evaluateFactExpression(when, local: local, subject: subject, scope: scope, object: object) {
@@ -309,7 +421,7 @@ struct SubjectEvaluator {
           result = -1 - memory[k].reason(
             "the when of \(pf.nodeID) did not give true or false (`\(when.source.source.collapsingSpaces)`)")
         }
-        if let key { memory[k].when.store(key, result) }
+        if let key { memos.when._withUnsafeGuaranteedRef { $0.store(key, result) } }
       }
       if result == 0 { return Self.notSelected }
       if result < 0 { return memory[k].outcome(rejected: memory[k].reasons[Int(-1 - result)]) }
@@ -348,11 +460,11 @@ struct SubjectEvaluator {
       return memory[k].outcome(points: value, decimals: decimals, deduction: pf.isDeduction)
     case .expression, .table:
       guard let expression = pf.pointsExpression else { return Self.notSelected }
-      let key = expression.key(table, fact: fact, subject: subject, scope: scope)
-      if let key, let known = memory[k].points.lookup(key) { return known }
+      let key = memos.store._withUnsafeGuaranteedRef { expression.key(table.rows[fact], $0, subject: subject, scope: scope) }
+      if let key, let known = memos.points._withUnsafeGuaranteedRef({ $0.lookup(key) }) { return known }
       let value = evaluateFactExpression(expression, local: local, subject: subject, scope: scope, object: object)
       let result = Self.points(value, pf, expression, &memory[k], engine)
-      if let key { memory[k].points.store(key, result) }
+      if let key { memos.points._withUnsafeGuaranteedRef { $0.store(key, result) } }
       return result
     }
   }
@@ -395,37 +507,54 @@ struct SubjectEvaluator {
   // MARK: Phase 3
 
   private mutating func cancel(subject: Int) {
+    if bucketed {
+      for type in plan.cancelling.indices where plan.cancelling[type] {
+        for position in bucket(of: type) where rejection[Int(byType[position])] < 0 {
+          cancel(Int(byType[position]), subject: subject)
+        }
+      }
+    } else {
+      for local in 0..<count where rejection[local] < 0 { cancel(local, subject: subject) }
+    }
+  }
+
+  /// Cancellation by one fact's `ref`, when its type cancels.
+  private mutating func cancel(_ local: Int, subject: Int) {
     let store = table.store
-    for local in 0..<count where rejection[local] < 0 {
-      let fact = start + local
-      let row = table.rows[fact]
-      let type = Int(row.type)
-      guard plan.cancelling[type], let text = store.refText(row) else { continue }
-      // The fact its ref names: anywhere in the run, but cancelled only in this subject.
-      let target = store.refTargets[text]
-      var targetLocal = -1
-      if let target {
-        for other in 0..<count where table.rows[start + other].record == target.record {
-          targetLocal = other
-          break
+    let fact = start + local
+    let row = table.rows[fact]
+    let type = Int(row.type)
+    guard plan.cancelling[type], let text = store.refText(row) else { return }
+    // The fact its ref names: anywhere in the run, but cancelled only in this subject.
+    let target = store.refTargets[text]
+    var targetLocal = -1
+    if let target {
+      let record = target.record
+      let (start, count) = (self.start, self.count)
+      targetLocal = table.rows.withUnsafeBufferPointer { rows in
+        guard start >= 0, start + count <= rows.count else { return -1 }
+        for other in 0..<count where rows[start + other].file == record.file && rows[start + other].row == record.row {
+          return other
         }
+        return -1
       }
-      guard let target, !target.hasRef, !(targetLocal >= 0 && rejection[targetLocal] >= 0) else {
-        reject(local, .refNamesNoFact, "ref names no fact: no fact with id '\(store.pool.string(text))' can be cancelled")
-        continue
+    }
+    guard let target, !target.hasRef, !(targetLocal >= 0 && rejection[targetLocal] >= 0) else {
+      reject(local, .refNamesNoFact, "ref names no fact: no fact with id '\(store.pool.string(text))' can be cancelled")
+      return
+    }
+    guard targetLocal >= 0 else { return }
+    // Cancels in every node that names this type and selected the target for this subject.
+    for k in plan.perFact.indices where plan.perFact[k].cancelledBy[type] {
+      guard selected[k][targetLocal >> 6] & (1 << UInt64(targetLocal & 63)) != 0 else { continue }
+      let slot = k << 32 | targetLocal
+      if let current = cancelled[slot] {
+        if table.idLess(fact, current) { cancelled[slot] = fact }
+      } else {
+        cancelled[slot] = fact
+        cancelledBits[k][targetLocal >> 6] |= 1 << UInt64(targetLocal & 63)
       }
-      guard targetLocal >= 0 else { continue }
-      // Cancels in every node that names this type and selected the target for this subject.
-      for k in plan.perFact.indices where plan.perFact[k].cancelledBy[type] {
-        guard selected[k][targetLocal >> 6] & (1 << UInt64(targetLocal & 63)) != 0 else { continue }
-        let slot = k << 32 | targetLocal
-        if let current = cancelled[slot] {
-          if table.idLess(fact, current) { cancelled[slot] = fact }
-        } else {
-          cancelled[slot] = fact
-        }
-        applied[local] = true
-      }
+      applied[local] = true
     }
   }
 
@@ -467,7 +596,8 @@ struct SubjectEvaluator {
         let outcomes = memory[k].outcomes
         for entry in decisions[k] where Int(entry.scope) == scope && rejection[Int(entry.fact)] < 0 {
           let fact = start + Int(entry.fact)
-          if !cancelled.isEmpty, let by = cancelled[k << 32 | Int(entry.fact)] {
+          let local = Int(entry.fact)
+          if cancelledBits[k][local >> 6] & (1 << UInt64(local & 63)) != 0, let by = cancelled[k << 32 | local] {
             state.items.append(LedgerItem(indicator: node.id, kind: .fact(table.id(fact)), points: .zero,
                                           cancelledBy: table.id(by)))
             continue
@@ -484,7 +614,9 @@ struct SubjectEvaluator {
       }
       value = sign ? sum.negated() : sum
     case .score(let score):
-      value = evaluateScore(node.id, score, subject: subject, scope: scope, factsObject: &factsObject, state: &state)
+      value = evaluateScore(
+        node.id, score, plan.scoreAggregates[index], subject: subject, scope: scope, factsObject: &factsObject,
+        state: &state)
     case .parts(let combine):
       var childSum = ExactDecimal.zero
       var weighted = ExactDecimal.zero
@@ -621,18 +753,28 @@ struct SubjectEvaluator {
     } else if case .object(let shared)? = sharedRecords[type].lookup(key) {
       return shared
     }
-    let object = plan.objects[type]!
+    let record = partialRecord(row, type: type, subject: subject, object: plan.objects[type]!, fill: listPlan.fill)
+    if packable { packedRecords[type].store(packed, record) } else { sharedRecords[type].store(key, .object(record)) }
+    return record
+  }
+
+  /// A record with the fact's values in the `fill` slots and its type, other fields null.
+  private func partialRecord(_ row: FactRow, type: Int, subject: Int, object: ObjectType, fill: UInt64) -> RecordValue {
+    let store = table.store
     let slotCount = object.fields.count
     let fields = [Value](unsafeUninitializedCapacity: slotCount) { buffer, initialized in
       buffer.initialize(repeating: .null)
       initialized = slotCount
-      buffer[2] = .string(store.typeIDs[type])
-      var fill = listPlan.fill
+      if slotCount > 2 { buffer[2] = .string(store.typeIDs[type]) }
+      var fill = fill
       while fill != 0 {
         let slot = fill.trailingZeroBitCount
         fill &= fill &- 1
+        guard slot < slotCount else { break }
         switch slot {
+        case 0: break
         case 1: buffer[1] = .string(store.subjectText(row, rosterID: roster.subjects[subject].id))
+        case 2: break
         case 3: buffer[3] = row.date == FactRow.noDate ? .null : .date(CELDate(daysSinceEpoch: row.date))
         case 4: buffer[4] = row.source < 0 ? .null : .string(store.pool.string(row.source))
         case 5:
@@ -642,39 +784,29 @@ struct SubjectEvaluator {
         }
       }
     }
-    let record = RecordValue(type: object, fields: fields)
-    if packable { packedRecords[type].store(packed, record) } else { sharedRecords[type].store(key, .object(record)) }
-    return record
+    return RecordValue(type: object, fields: fields)
   }
 
   private mutating func evaluateScore(
-    _ nodeID: String, _ score: ScoreRule, subject: Int, scope: Int, factsObject: inout Value?,
-    state: inout Engine.ScopeWork
+    _ nodeID: String, _ score: ScoreRule, _ aggregated: EnginePlan.ScoreAggregates?, subject: Int, scope: Int,
+    factsObject: inout Value?, state: inout Engine.ScopeWork
   ) -> ExactDecimal {
     guard let compiled = score.value.compiled else { return .zero }
-    let facts: Value
-    if let built = factsObject {
-      facts = built
-    } else {
-      facts = self.factsObject(subject: subject, scope: scope)
-      factsObject = facts
-    }
     let scopeName = plan.scopeNames[scope]
     let subjectID = roster.subjects[subject].id
-    let activation = Activation([facts, subjectRecord, .string(scopeName), .null])
-    let raw = compiled.evaluate(activation)
+    var activation = Activation([factsObject ?? .null, subjectRecord, .string(scopeName), .null])
+    let raw = run(compiled, aggregated?.value, &activation, subject: subject, scope: scope, factsObject: &factsObject)
     guard let value = Engine.decimal(raw) else {
       work.errors.append(EvaluationError(scope: scopeName, subject: subjectID, node: nodeID, expression: score.value.source,
                                          message: Engine.describe(raw)))
       return .zero
     }
-    var withValue = activation
-    withValue[3] = .decimal(value)
+    activation[3] = .decimal(value)
     var points = ExactDecimal.zero
     switch score.rule {
     case .points(let expression):
       guard let program = expression.compiled else { return .zero }
-      let result = program.evaluate(withValue)
+      let result = run(program, aggregated?.points, &activation, subject: subject, scope: scope, factsObject: &factsObject)
       guard let number = Engine.decimal(result) else {
         work.errors.append(EvaluationError(scope: scopeName, subject: subjectID, node: nodeID, expression: expression.source,
                                            message: Engine.describe(result)))
@@ -682,13 +814,14 @@ struct SubjectEvaluator {
       }
       points = number
     case .tiers(let tiers):
-      for tier in tiers {
+      for (position, tier) in tiers.enumerated() {
         if let min = tier.min, value < min { continue }
         switch tier.points {
         case .fixed(let number): points = number
         case .expression(let expression):
           guard let program = expression.compiled else { break }
-          let result = program.evaluate(withValue)
+          let fast = aggregated.flatMap { position < $0.tiers.count ? $0.tiers[position] : nil }
+          let result = run(program, fast, &activation, subject: subject, scope: scope, factsObject: &factsObject)
           guard let number = Engine.decimal(result) else {
             work.errors.append(EvaluationError(scope: scopeName, subject: subjectID, node: nodeID,
                                                expression: expression.source, message: Engine.describe(result)))
@@ -703,5 +836,216 @@ struct SubjectEvaluator {
     let shown = value.scale > 6 ? value.rounded(scale: 6, .halfAwayFromZero) : value
     state.items.append(LedgerItem(indicator: nodeID, kind: .score, value: shown, points: rounded))
     return rounded
+  }
+
+  /// Evaluates a score expression: from the aggregates when it has them and they stay
+  /// within its iteration budget, else as written on the `facts` object (built once).
+  /// `activation` holds `facts`, `subject`, `scope`, `value`, then the aggregates.
+  private mutating func run(
+    _ compiled: CompiledExpression, _ fast: AggregateExpression?, _ activation: inout Activation, subject: Int,
+    scope: Int, factsObject: inout Value?
+  ) -> Value {
+    if let fast {
+      if fast.readsAggregates && aggregateScope != scope { computeAggregates(subject: subject, scope: scope) }
+      var iterations = 0
+      for type in fast.iteratedTypes { iterations += typeCounts[type] }
+      if iterations <= fast.limit {
+        if fast.readsAggregates && activation.values.count <= plan.aggregateBase {
+          // Aggregate i is read from slot `aggregateBase + i`.
+          while activation.values.count < plan.aggregateBase { activation.values.append(.null) }
+          activation.values += aggregateValues
+        }
+        return fast.program.evaluate(activation)
+      }
+    }
+    if factsObject == nil { factsObject = self.factsObject(subject: subject, scope: scope) }
+    if case .null = activation[0], let facts = factsObject { activation[0] = facts }
+    return compiled.evaluate(activation)
+  }
+
+  // MARK: Aggregates
+
+  /// Every aggregate of the plan for this subject in `scope`: one pass over its facts.
+  private mutating func computeAggregates(subject: Int, scope: Int) {
+    aggregateScope = scope
+    let aggregates = plan.aggregates
+    let typeCount = rules.factTypes.count
+    typeCounts.removeAll(keepingCapacity: true)
+    typeCounts.append(contentsOf: repeatElement(0, count: typeCount))
+    aggregateAccumulators.removeAll(keepingCapacity: true)
+    aggregateCounts.removeAll(keepingCapacity: true)
+    aggregateSettled.removeAll(keepingCapacity: true)
+    for kind in plan.aggregateKinds {
+      switch kind {
+      case .exists: aggregateAccumulators.append(.bool(false))
+      case .all: aggregateAccumulators.append(.bool(true))
+      case .size, .count, .existsOne: aggregateAccumulators.append(.null)
+      }
+      aggregateCounts.append(0)
+      aggregateSettled.append(false)
+    }
+    if bucketed {
+      for type in 0..<typeCount where plan.aggregateTypes[type] {
+        for position in bucket(of: type) {
+          let local = Int(byType[position])
+          if rejection[local] < 0 && inScope(local, scope) { aggregate(local, subject: subject, scope: scope) }
+        }
+      }
+    } else {
+      for local in 0..<count where rejection[local] < 0 && inScope(local, scope) {
+        aggregate(local, subject: subject, scope: scope)
+      }
+    }
+    aggregateValues.removeAll(keepingCapacity: true)
+    for (index, aggregate) in aggregates.enumerated() {
+      let accumulator = aggregateAccumulators[index]
+      switch aggregate.kind {
+      case .size:
+        aggregateValues.append(.int(Int64(typeCounts[aggregate.type])))
+      case .count:
+        if case .null = accumulator {
+          aggregateValues.append(.int(Int64(aggregateCounts[index])))
+        } else {
+          aggregateValues.append(accumulator)
+        }
+      case .existsOne:
+        if case .null = accumulator {
+          aggregateValues.append(.bool(aggregateCounts[index] == 1))
+        } else {
+          aggregateValues.append(accumulator)
+        }
+      case .exists, .all:
+        aggregateValues.append(accumulator)
+      }
+    }
+  }
+
+  /// One fact (not rejected, in the scope) in every aggregate over its type.
+  @inline(__always)
+  private mutating func aggregate(_ local: Int, subject: Int, scope: Int) {
+    let store = table.store
+    let row = table.rows[start + local]
+    let type = Int(row.type)
+    typeCounts[type] += 1
+    for position in plan.iteratingStart[type]..<plan.iteratingStart[type + 1] {
+      let index = plan.iterating[position]
+      if aggregateSettled[index] { continue }
+      let outcome: Int32
+      if let rowPredicate = plan.aggregateRows[index],
+        case let known = rowPredicate._withUnsafeGuaranteedRef({ $0.eval(row, store) }), known != RowPredicate.unknown
+      {
+        outcome = Int32(known)
+      } else if let keyPlan = plan.aggregateKeys[index] {
+        let key = keyPlan.key(row, store, subject: subject, scope: scope)
+        if let packed = keyPlan.packed(key) {
+          if let known = aggregatePacked[index].lookup(packed) {
+            outcome = known
+          } else {
+            outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: true)
+            if outcome >= 0 { aggregatePacked[index].store(packed, outcome) }
+          }
+        } else if let known = aggregateMemory[index].lookup(key) {
+          outcome = known
+        } else {
+          outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: true)
+          if outcome >= 0 { aggregateMemory[index].store(key, outcome) }
+        }
+      } else {
+        outcome = predicateOutcome(index, local: local, subject: subject, scope: scope, remember: false)
+      }
+      fold(index, outcome)
+    }
+  }
+
+  /// One step of an aggregate's fold, as the macro's step node takes it.
+  private mutating func fold(_ index: Int, _ outcome: Int32) {
+    switch plan.aggregateKinds[index] {
+    case .size:
+      break
+    case .count, .existsOne:
+      // `P ? @result + [x] : @result` and `P ? @result + 1 : @result`: an error stays
+      // (adding to it gives it back) until P fails again.
+      switch outcome {
+      case 1:
+        guard case .null = aggregateAccumulators[index] else { break }
+        if plan.aggregateKinds[index] == .count && aggregateCounts[index] >= maxConcatenationSize {
+          aggregateAccumulators[index] = Ops.tooLong()
+        } else {
+          aggregateCounts[index] += 1
+        }
+      case 0:
+        break
+      default:
+        let other = outcomeValue(index, outcome)
+        aggregateAccumulators[index] = other.isError ? other : Ops.noOverload("_?_:_", other)
+      }
+    case .exists:
+      // `@result || P` (`OrNode`), while @result is not true.
+      let a = aggregateAccumulators[index]
+      let b = outcomeValue(index, outcome)
+      let next: Value
+      switch (a, b) {
+      case (_, .bool(true)): next = b
+      case (.bool(false), .bool(false)): next = b
+      case (.bool(false), .error): next = b
+      case (.error, _): next = a
+      default: next = Ops.noOverload("_||_", a, b)
+      }
+      aggregateAccumulators[index] = next
+      if case .bool(true) = next { aggregateSettled[index] = true }
+    case .all:
+      // `@result && P` (`AndNode`), while @result is not false.
+      let a = aggregateAccumulators[index]
+      let b = outcomeValue(index, outcome)
+      let next: Value
+      switch (a, b) {
+      case (_, .bool(false)): next = b
+      case (.bool(true), .bool(true)): next = b
+      case (.bool(true), .error): next = b
+      case (.error, _): next = a
+      default: next = Ops.noOverload("_&&_", a, b)
+      }
+      aggregateAccumulators[index] = next
+      if case .bool(false) = next { aggregateSettled[index] = true }
+    }
+  }
+
+  /// The value of a predicate outcome: false, true, the last unremembered one (-1),
+  /// or a remembered one.
+  private func outcomeValue(_ index: Int, _ outcome: Int32) -> Value {
+    switch outcome {
+    case 0: return .bool(false)
+    case 1: return .bool(true)
+    case -1: return aggregateScratch
+    default: return aggregateOthers[index][Int(outcome) - 2]
+    }
+  }
+
+  /// P of an aggregate on one fact: 0 (false), 1 (true), 2 + its index in
+  /// `aggregateOthers` (when `remember` and there is room), or -1 (in `aggregateScratch`).
+  private mutating func predicateOutcome(_ index: Int, local: Int, subject: Int, scope: Int, remember: Bool) -> Int32 {
+    let aggregate = plan.aggregates[index]
+    guard let predicate = aggregate.predicate, let object = plan.objects[aggregate.type] else { return 0 }
+    var context = EvalContext(
+      variables: [.null, subjectRecord, .string(plan.scopeNames[scope])],
+      locals: [Value](repeating: .null, count: aggregate.localCount), budget: comprehensionBudget)
+    if let fill = aggregate.fill {
+      let row = table.rows[start + local]
+      context.locals[aggregate.iterSlot] = .object(partialRecord(row, type: aggregate.type, subject: subject, object: object, fill: fill))
+    } else {
+      context.locals[aggregate.iterSlot] = factRecord(local, subject: subject, object: object)
+    }
+    let value = predicate.eval(&context)
+    switch value {
+    case .bool(false): return 0
+    case .bool(true): return 1
+    default:
+      guard remember, aggregateOthers[index].count < (1 << 16) else {
+        aggregateScratch = value
+        return -1
+      }
+      aggregateOthers[index].append(value)
+      return Int32(aggregateOthers[index].count + 1)
+    }
   }
 }
