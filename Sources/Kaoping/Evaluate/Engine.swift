@@ -30,6 +30,8 @@ struct Engine: Sendable {
   let environments: RuleEnvironments
   /// Worker threads (1 = serial). Results are identical whatever the count.
   var threads: Int
+  /// Counts the subjects scored, when the run shows its progress.
+  var scoring: ProgressCounter? = nil
   let plan: EnginePlan
   /// Group ids by ranking-group index, and the fact types expressions read (§3).
   let groupIDs: [String]
@@ -79,6 +81,9 @@ struct Engine: Sendable {
     /// Per scope: the ledger state.
     var scopes: [ScopeWork] = []
     var errors: [EvaluationError] = []
+    /// Facts of other subjects that this subject's facts cancel (by `ref`): whether they
+    /// survived phase 2 is known only once their subjects are evaluated.
+    var crossTargets: [FileRow] = []
   }
 
   struct ScopeWork: Sendable {
@@ -99,27 +104,40 @@ struct Engine: Sendable {
     var totals = [ExactDecimal](repeating: .zero, count: count * scopeCount)
     let source = inputs.source
     let keep = inputs.keepTables
+    let scoring = self.scoring
+    var crossingTables = [FactTable?](repeating: nil, count: source.blocks.count)
     work.withUnsafeMutableBufferPointer { buffer in
       totals.withUnsafeMutableBufferPointer { totalsBuffer in
+      crossingTables.withUnsafeMutableBufferPointer { crossingBuffer in
         nonisolated(unsafe) let output = buffer
         nonisolated(unsafe) let totalsOutput = totalsBuffer
+        nonisolated(unsafe) let crossingOutput = crossingBuffer
         // Ranges of blocks; a worker keeps what it remembers from one block to the next.
         Parallel.forEachChunk(count: source.blocks.count, threads: threads) { blocks in
           var worker: SubjectEvaluator? = nil
           for block in blocks {
             let table = source.table(block: block, keep: keep)
-            if worker == nil { worker = SubjectEvaluator(engine: self, table: table) } else { worker!.table = table }
+            var evaluator = worker.take() ?? SubjectEvaluator(engine: self, table: table)
+            evaluator.table = table
+            var crossing = false
             for subject in source.blocks.range(block) {
-              let result = worker!.evaluate(subject)
+              let result = evaluator.evaluate(subject)
               for (scope, state) in result.scopes.enumerated() where scope < scopeCount {
                 totalsOutput[subject * scopeCount + scope] = state.total
               }
+              crossing = crossing || !result.crossTargets.isEmpty
               output[subject] = result
             }
+            // Kept for a second look once every subject's phase 2 is known (rare).
+            if crossing { crossingOutput[block] = table }
+            worker = evaluator
+            scoring?.add(source.blocks.range(block).count)
           }
         }
       }
+      }
     }
+    settleCrossSubjectCancellations(&work, totals: &totals, tables: crossingTables)
     PhaseTrace.mark("subjects evaluated")
     var errors: [EvaluationError] = []
     for subject in work where !subject.errors.isEmpty { errors += subject.errors }
@@ -139,6 +157,36 @@ struct Engine: Sendable {
       return .failure(EvaluationFailure(errors: sorted))
     }
     return assemble(work, totals: totals, rulesInfo: rulesInfo)
+  }
+
+  /// §3 phase 3 across subjects: a fact whose `ref` names another subject's fact that
+  /// phase 2 rejected is rejected too ("ref names no fact"). Phase 2 of every subject is
+  /// known only after the parallel pass, so the (rare) subjects with such a fact are
+  /// evaluated again, knowing the facts rejected elsewhere. Only facts without a `ref` can
+  /// be targets, and phase 3 rejects only facts with one, so one more pass settles it.
+  func settleCrossSubjectCancellations(_ work: inout [SubjectWork], totals: inout [ExactDecimal], tables: [FactTable?]) {
+    guard work.contains(where: { !$0.crossTargets.isEmpty }) else { return }
+    var rejected = Set<FileRow>()
+    for subject in work {
+      for fact in subject.rejections {
+        rejected.insert(FileRow(file: Int32(truncatingIfNeeded: fact.file), row: Int32(truncatingIfNeeded: fact.row)))
+      }
+    }
+    let scopeCount = scopeIDs.count
+    let blocks = inputs.source.blocks
+    var evaluators: [Int: SubjectEvaluator] = [:]
+    for subject in work.indices where work[subject].crossTargets.contains(where: rejected.contains) {
+      let block = subject >> blocks.shift
+      guard block < tables.count, let table = tables[block] else { continue }
+      var evaluator = evaluators.removeValue(forKey: block) ?? SubjectEvaluator(engine: self, table: table)
+      evaluator.rejectedElsewhere = rejected
+      let result = evaluator.evaluate(subject)
+      for (scope, state) in result.scopes.enumerated() where scope < scopeCount {
+        totals[subject * scopeCount + scope] = state.total
+      }
+      work[subject] = result
+      evaluators[block] = evaluator
+    }
   }
 
   // MARK: Nodes

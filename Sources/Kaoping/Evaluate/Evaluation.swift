@@ -26,10 +26,7 @@ public struct EvaluationRequest: Sendable {
 
   /// A counter for `stage` that reports to `progress` (nil without a callback).
   func counter(_ stage: EvaluationProgress.Stage, total: Int) -> ProgressCounter? {
-    guard let progress else { return nil }
-    return ProgressCounter(total: total) { done, total in
-      progress(EvaluationProgress(stage: stage, completed: done, total: total))
-    }
+    EvaluationProgress.counter(stage, total: total, progress)
   }
 }
 
@@ -50,6 +47,16 @@ public struct EvaluationProgress: Sendable, Hashable {
     self.stage = stage
     self.completed = completed
     self.total = total
+  }
+
+  /// A counter of `stage`'s work that reports to `progress` (nil without a callback).
+  static func counter(_ stage: Stage, total: Int, _ progress: (@Sendable (EvaluationProgress) -> Void)?)
+    -> ProgressCounter?
+  {
+    guard let progress else { return nil }
+    return ProgressCounter(total: total) { done, total in
+      progress(EvaluationProgress(stage: stage, completed: done, total: total))
+    }
   }
 }
 
@@ -122,7 +129,7 @@ public enum Evaluation {
       }
     }
     return runDetailed(rules: rules, ruleBytes: request.rules.bytes, rosterFile: rosterFile, factFiles: files,
-                       threads: request.threads, keepTables: keepTables)
+                       threads: request.threads, keepTables: keepTables, progress: request.progress)
       .mapError { problem in
         // Problems of the rule file's own roster point into the rule file.
         guard case .inputs(let diagnostics) = problem, rosterFile == nil else { return problem }
@@ -175,13 +182,13 @@ public enum Evaluation {
       recordCount: assembled.recordCount, warnings: rosterWarnings, rules: rules, roster: roster, environments: environments)
     inputs.keepTables = keepTables
     return evaluate(rules: rules, ruleBytes: request.rules.bytes, roster: roster, inputs: inputs,
-                    environments: environments, threads: request.threads)
+                    environments: environments, threads: request.threads, progress: request.progress)
   }
 
   /// Evaluates checked rules on raw roster and fact files already read.
   static func runDetailed(
     rules: RuleSet, ruleBytes: [UInt8], rosterFile: RawFile?, factFiles files: [RawFile], threads: Int,
-    keepTables: Bool = true
+    keepTables: Bool = true, progress: (@Sendable (EvaluationProgress) -> Void)? = nil
   ) -> Result<Detailed, EvaluationProblem> {
     let environments = RuleEnvironments(rules)
     let loader = FactLoader(rules: rules, environments: environments)
@@ -200,14 +207,16 @@ public enum Evaluation {
     inputs.keepTables = keepTables
     inputs.warnings = rosterWarnings
     return evaluate(rules: rules, ruleBytes: ruleBytes, roster: roster, inputs: inputs, environments: environments,
-                    threads: threads)
+                    threads: threads, progress: progress)
   }
 
   static func evaluate(
-    rules: RuleSet, ruleBytes: [UInt8], roster: Roster, inputs: FactInputs, environments: RuleEnvironments, threads: Int
+    rules: RuleSet, ruleBytes: [UInt8], roster: Roster, inputs: FactInputs, environments: RuleEnvironments, threads: Int,
+    progress: (@Sendable (EvaluationProgress) -> Void)? = nil
   ) -> Result<Detailed, EvaluationProblem> {
     PhaseTrace.mark("facts prepared")
-    let engine = Engine(rules: rules, roster: roster, inputs: inputs, environments: environments, threads: threads)
+    var engine = Engine(rules: rules, roster: roster, inputs: inputs, environments: environments, threads: threads)
+    engine.scoring = EvaluationProgress.counter(.scoring, total: roster.subjects.count, progress)
     let info = RulesInfo(id: rules.id, title: rules.title, sha256: InputDigest.sha256Hex(ruleBytes))
     let run = engine.run(rulesInfo: info)
     PhaseTrace.mark("ranked, flagged, graded")

@@ -43,6 +43,9 @@ struct SubjectEvaluator {
   private let sharedRecords: [KeyedValues<Value>]
   private let packedRecords: [PackedRecords]
   private var work = Engine.SubjectWork()
+  /// Facts of other subjects that phase 2 rejected (set by the engine when it evaluates a
+  /// subject again to settle cancellations across subjects).
+  var rejectedElsewhere: Set<FileRow> = []
 
   // Aggregates of score expressions (`FactAggregates.swift`).
   /// Per aggregate: its predicate's results remembered by the fields it reads, as
@@ -539,11 +542,18 @@ struct SubjectEvaluator {
         return -1
       }
     }
-    guard let target, !target.hasRef, !(targetLocal >= 0 && rejection[targetLocal] >= 0) else {
+    guard let target, !target.hasRef, !(targetLocal >= 0 && rejection[targetLocal] >= 0),
+      !(targetLocal < 0 && rejectedElsewhere.contains(target.record))
+    else {
       reject(local, .refNamesNoFact, "ref names no fact: no fact with id '\(store.pool.string(text))' can be cancelled")
       return
     }
-    guard targetLocal >= 0 else { return }
+    guard targetLocal >= 0 else {
+      // Another subject's fact: nothing to cancel here, but it must have survived phase 2
+      // in its own subject, which the engine settles after every subject's phase 2.
+      work.crossTargets.append(target.record)
+      return
+    }
     // Cancels in every node that names this type and selected the target for this subject.
     for k in plan.perFact.indices where plan.perFact[k].cancelledBy[type] {
       guard selected[k][targetLocal >> 6] & (1 << UInt64(targetLocal & 63)) != 0 else { continue }

@@ -160,6 +160,7 @@ struct CSVFactReader {
       return true
     }
     guard parsed, !names.contains(where: \.isEmpty), Set(names).count == names.count, accept(names) else { return nil }
+    progress?.add(bodyStart)
     let columns = Self.columns(names, schema: schema)
 
     // Parts: split at line feeds; `threads × 4` parts of at least 1 MiB.

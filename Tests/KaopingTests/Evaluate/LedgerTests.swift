@@ -14,9 +14,7 @@ import Testing
   }
 
   @Test func aRefToAnotherSubjectsRejectedFactIsRejected() {
-    withKnownIssue("phase 3 ignores phase-2 rejections of another subject's target: the cancelling fact is unmatched") {
-      expectRuleTests("caps_cross_subject.test.yaml", passed: 1)
-    }
+    expectRuleTests("caps_cross_subject.test.yaml", passed: 1)
   }
 
   // order.facts.csv, then order2.facts.csv, on order.yaml (late reads other; points reads pt, cap 100).

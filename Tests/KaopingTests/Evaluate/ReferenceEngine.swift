@@ -254,6 +254,15 @@ struct RefEngine: Sendable {
         DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
       }
     }
+    // §3 phase 3 needs phase 2 of every subject: evaluate everyone again, knowing which
+    // facts the first pass rejected (a target never carries a ref, so its rejection comes
+    // from phase 2, and the second pass changes only facts that carry one).
+    var rejected = Set<Int>()
+    for subject in work { rejected.formUnion(subject.rejections.keys) }
+    for subject in 0..<count {
+      work[subject] = evaluateSubject(
+        subject, facts: bySubject[subject], factIndexByID: factIndexByID, rejectedElsewhere: rejected)
+    }
     let errors = work.flatMap(\.errors)
     if !errors.isEmpty {
       let scopeOrder = Dictionary(scopeIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -268,7 +277,9 @@ struct RefEngine: Sendable {
 
   // MARK: One subject
 
-  func evaluateSubject(_ subject: Int, facts: [Int], factIndexByID: [String: Int]) -> SubjectWork {
+  func evaluateSubject(
+    _ subject: Int, facts: [Int], factIndexByID: [String: Int], rejectedElsewhere: Set<Int> = []
+  ) -> SubjectWork {
     var work = SubjectWork()
     let subjectInfo = roster.subjects[subject]
     let scopeCount = rules.periods.count + 1
@@ -293,7 +304,9 @@ struct RefEngine: Sendable {
       let fact = inputs.facts[index]
       let typeID = rules.factTypes[fact.type].id
       guard cancellingTypes.contains(typeID), let ref = fact.ref else { continue }
-      guard let target = factIndexByID[ref], inputs.facts[target].ref == nil, !isRejected(target, work, subject) else {
+      guard let target = factIndexByID[ref], inputs.facts[target].ref == nil,
+        !isRejected(target, work, subject, elsewhere: rejectedElsewhere)
+      else {
         work.rejections[index] = (.refNamesNoFact, "ref names no fact: no fact with id '\(ref)' can be cancelled")
         continue
       }
@@ -333,10 +346,9 @@ struct RefEngine: Sendable {
     return work
   }
 
-  private func isRejected(_ fact: Int, _ work: SubjectWork, _ subject: Int) -> Bool {
-    // A target of another subject was judged in that subject's own pass; phase 1 and 2
-    // rejections of other subjects are not visible here, so only this subject's count.
-    inputs.facts[fact].subject == subject && work.rejections[fact] != nil
+  private func isRejected(_ fact: Int, _ work: SubjectWork, _ subject: Int, elsewhere: Set<Int>) -> Bool {
+    // A target of another subject was judged in that subject's own pass (`elsewhere`).
+    inputs.facts[fact].subject == subject ? work.rejections[fact] != nil : elsewhere.contains(fact)
   }
 
   private func decide(
