@@ -693,7 +693,8 @@ struct SubjectEvaluator {
         guard let object = plan.objects[type] else { continue }
         lists[type].append(factRecord(local, subject: subject, object: object))
       case .shared:
-        lists[type].append(.object(sharedRecord(local, type: type, subject: subject, listPlan)))
+        guard let record = sharedRecord(local, type: type, subject: subject, listPlan) else { continue }
+        lists[type].append(.object(record))
       }
     }
     return .object(RecordValue(type: environments.factsObject, fields: lists.map { .list($0) }))
@@ -703,7 +704,7 @@ struct SubjectEvaluator {
   /// null: all an expression that reads only those fields can see. Facts that agree on
   /// them share one record, found by a packed key (up to two small values) or by the
   /// four slot values.
-  private mutating func sharedRecord(_ local: Int, type: Int, subject: Int, _ listPlan: EnginePlan.ListPlan) -> RecordValue {
+  private mutating func sharedRecord(_ local: Int, type: Int, subject: Int, _ listPlan: EnginePlan.ListPlan) -> RecordValue? {
     let row = table.rows[start + local]
     let store = table.store
     var key = MemoKey()
@@ -763,7 +764,9 @@ struct SubjectEvaluator {
     } else if case .object(let shared)? = sharedRecords[type].lookup(key) {
       return shared
     }
-    let record = partialRecord(row, type: type, subject: subject, object: plan.objects[type]!, fill: listPlan.fill)
+    // Every declared fact type has its object type (the plan is built from the same rules).
+    guard let object = plan.objects[type] else { return nil }
+    let record = partialRecord(row, type: type, subject: subject, object: object, fill: listPlan.fill)
     if packable { packedRecords[type].store(packed, record) } else { sharedRecords[type].store(key, .object(record)) }
     return record
   }
