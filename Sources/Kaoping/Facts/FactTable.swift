@@ -124,6 +124,23 @@ struct RefTarget: Sendable {
   var hasRef: Bool
 }
 
+/// For each `ref` text (by pool id): the fact it names, if any. Texts whose keys (NFC)
+/// are equal share a key; arrays, not dictionaries, so that building and looking up cost
+/// no hashing.
+struct RefTargets: Sendable {
+  /// Per pool id: its key, or -1 for a text that is no `ref`.
+  var keyOfText: [Int32] = []
+  /// Per key: the fact it names, if any.
+  var targets: [RefTarget?] = []
+
+  subscript(text: Int32) -> RefTarget? {
+    guard text >= 0, Int(text) < keyOfText.count else { return nil }
+    let key = Int(keyOfText[Int(text)])
+    guard key >= 0, key < targets.count else { return nil }
+    return targets[key]
+  }
+}
+
 /// What every part of a run's fact table shares: strings, decimals, overflow slots,
 /// per-record exceptions and resolved refs.
 final class FactStore: Sendable {
@@ -140,7 +157,7 @@ final class FactStore: Sendable {
   /// Per fact type: the declared field `ref` (text), if any.
   let refField: [Int?]
   /// For each `ref` text (by pool id): the fact it names, if any.
-  let refTargets: [Int32: RefTarget]
+  let refTargets: RefTargets
   /// Type ids, for records.
   let typeIDs: [String]
 
@@ -151,7 +168,7 @@ final class FactStore: Sendable {
 
   init(
     pool: StringPool, decimals: [Int32: ExactDecimal], overflow: [UInt64], intMinSlots: Set<IntMinSlot>,
-    subjectText: [FileRow: Int32], kinds: [[SlotKind]], refField: [Int?], refTargets: [Int32: RefTarget], typeIDs: [String]
+    subjectText: [FileRow: Int32], kinds: [[SlotKind]], refField: [Int?], refTargets: RefTargets, typeIDs: [String]
   ) {
     self.pool = pool
     self.decimals = decimals

@@ -540,8 +540,8 @@ struct FactTableAssembler {
   func resolveRefs(
     buckets: UnsafeBufferPointer<FactBucket>, blocks: SubjectBlocks, chunkCount: Int, fileOfChunk: [Int],
     dropped: [UInt64: Int], pool: StringPool, refField: [Int?], refTexts: [[Int32]], overflow: [UInt64]
-  ) -> [Int32: RefTarget] {
-    guard refField.contains(where: { $0 != nil }) else { return [:] }
+  ) -> RefTargets {
+    guard refField.contains(where: { $0 != nil }) else { return RefTargets() }
     @inline(__always) func slot(_ row: FactRow, _ field: Int) -> UInt64 {
       switch field {
       case 0: return row.v0
@@ -550,21 +550,22 @@ struct FactTableAssembler {
       }
     }
     // The distinct ref texts (pool ids, collected per block while rows were mapped), by key.
-    var keys = ByteStringInterner(capacity: 1024)
-    var keyOfText: [Int32: Int32] = [:]
-    var seen = [Bool](repeating: false, count: pool.count)
+    let textCount = refTexts.reduce(0) { $0 + $1.count }
+    var keys = ByteStringInterner(capacity: Swift.max(1024, Swift.min(textCount, pool.count)))
+    var keyOfText = [Int32](repeating: -1, count: pool.count)
+    var isRef = [Bool](repeating: false, count: pool.count)
     for texts in refTexts {
-      for text in texts where text >= 0 && Int(text) < seen.count && !seen[Int(text)] {
-        seen[Int(text)] = true
+      for text in texts where text >= 0 && Int(text) < isRef.count && !isRef[Int(text)] {
+        isRef[Int(text)] = true
         let key = pool.withBytes(text) { bytes -> Int32? in
           if FactChunk.isASCII(bytes) { return keys.intern(bytes) }
           let nfc = IDKey.nfc(bytes)
           return nfc.withUnsafeBytes { keys.intern($0) }
         }
-        keyOfText[text] = key ?? -1
+        keyOfText[Int(text)] = key ?? -1
       }
     }
-    guard keys.count > 0 else { return [:] }
+    guard keys.count > 0 else { return RefTargets() }
     // The first fact (smallest file, row) whose id has each key.
     let keyCount = keys.count
     let frozen = keys
@@ -621,19 +622,21 @@ struct FactTableAssembler {
         output[part] = best
       }
     }
+    // Per key, the first of the parts' finds (in parallel over keys).
     var first = [RefTarget?](repeating: nil, count: keyCount)
-    for best in found {
-      for (key, target) in best.enumerated() {
-        guard let target else { continue }
-        if let current = first[key], !Self.inputOrder(target.record, before: current.record) { continue }
-        first[key] = target
+    first.withUnsafeMutableBufferPointer { first in
+      nonisolated(unsafe) let first = first
+      Parallel.forEachChunk(count: keyCount, threads: threads) { range in
+        for best in found {
+          for key in range {
+            guard let target = best[key] else { continue }
+            if let current = first[key], !Self.inputOrder(target.record, before: current.record) { continue }
+            first[key] = target
+          }
+        }
       }
     }
-    var result: [Int32: RefTarget] = [:]
-    for (text, key) in keyOfText where key >= 0 {
-      if let target = first[Int(key)] { result[text] = target }
-    }
-    return result
+    return RefTargets(keyOfText: keyOfText, targets: first)
   }
 
   static func inputOrder(_ a: FileRow, before b: FileRow) -> Bool {
