@@ -26,9 +26,14 @@ struct StringPool: Sendable {
     return id
   }
 
+  /// The id of `text` (added when new, sharing `text`'s storage rather than decoding its
+  /// bytes again); nil when the pool is full.
   mutating func intern(_ text: String) -> Int32? {
-    var text = text
-    return text.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
+    var bytes = text
+    let before = interner.count
+    guard let id = bytes.withUTF8({ interner.intern(UnsafeRawBufferPointer($0)) }) else { return nil }
+    if interner.count != before { strings.append(text) }
+    return id
   }
 
   func id(of bytes: UnsafeRawBufferPointer) -> Int32? { interner.id(of: bytes) }

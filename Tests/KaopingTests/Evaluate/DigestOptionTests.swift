@@ -39,3 +39,40 @@ import Testing
     #expect(showing == [.json])
   }
 }
+
+/// CSV reports of many rows are written in parallel ranges: the same bytes as rows written
+/// one scope slice at a time (below the threshold, in one go).
+@Suite struct CSVParallelRowsTests {
+  @Test func manyRowsAreWrittenAsFewRowsAre() throws {
+    var result = try evaluate("annual_weights.yaml", facts: ["annual.facts.csv"], subjects: "annual.subjects.csv")
+    let rows = CSVReporter.parallelRows * 2 + 37
+    for index in result.scopes.indices {
+      let base = result.scopes[index].subjects
+      guard !base.isEmpty else { continue }
+      result.scopes[index].subjects = (0..<rows).map { i in
+        var subject = base[i % base.count]
+        subject.id = "S\(i)"
+        subject.rank = i
+        return subject
+      }
+    }
+    let whole = String(decoding: ReportWriter.write(result, format: .csv), as: UTF8.self)
+    var sliced = ""
+    for scope in result.scopes {
+      var start = 0
+      while start < scope.subjects.count {
+        var part = result
+        var one = scope
+        one.subjects = Array(scope.subjects[start..<Swift.min(scope.subjects.count, start + 1000)])
+        part.scopes = [one]
+        let text = String(decoding: ReportWriter.write(part, format: .csv), as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if sliced.isEmpty { sliced = lines[0] + "\n" }
+        sliced += lines.dropFirst().joined(separator: "\n")
+        start += 1000
+      }
+    }
+    #expect(whole.count > rows * 20)
+    #expect(whole == sliced)
+  }
+}
