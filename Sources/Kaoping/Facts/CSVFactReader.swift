@@ -208,18 +208,24 @@ struct CSVFactReader {
     var chunks: [FactChunk] = []
     var rowBase = 1 + (bodyStart > 0 ? 1 : 0)
     var records = 0
+    var bases: [Int32] = []
     for piece in 0..<pieceCount {
       guard var result = results[piece], !result.failed else { return nil }
       results[piece] = nil
       let base = Int32(truncatingIfNeeded: rowBase)
-      for bucket in result.chunk.buckets {
-        let rows = bucket.rows
-        for index in rows.indices { rows[index].row += base }
-      }
+      bases.append(base)
       for index in result.chunk.rejected.indices { result.chunk.rejected[index].row += base }
       rowBase += result.lineBreaks
       records += result.chunk.recordCount
       chunks.append(result.chunk)
+    }
+    // The facts' rows, all chunks at once (the buckets' rows are written in place).
+    Parallel.forEach(pieceCount, threads: threads) { piece in
+      let base = bases[piece]
+      for bucket in chunks[piece].buckets {
+        let rows = bucket.rows
+        for index in rows.indices { rows[index].row += base }
+      }
     }
     guard !digest || !sha256.isEmpty else { return nil }
     return Output(chunks: chunks, info: InputInfo(role: .facts, path: path, sha256: sha256, records: records))

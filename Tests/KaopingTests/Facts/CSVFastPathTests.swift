@@ -316,6 +316,20 @@ import Testing
     }
   }
 
+  /// A file of several MiB is read in parts (one per thread and more): every part's rows
+  /// are numbered from the line breaks before it (id-less facts are named FILE:ROW, and
+  /// rejections point at their row), as the reference reads them.
+  @Test func partsOfALargeFileNumberTheirRows() throws {
+    var random = SplitMix64(seed: 5)
+    var text = Self.header + "\n"
+    var index = 0
+    while text.utf8.count < 2 << 20 + 4096 {
+      text += Self.line(&random, index) + (index % 5 == 0 ? "\r\n" : "\n")
+      index += 1
+    }
+    try PerfPathTests.expectSame(Self.scenario(text), fast: true, "parts")
+  }
+
   /// Ref targets by pool id: texts sharing a key share a target; texts that are no ref,
   /// keys without a target and ids out of range have none.
   @Test func refTargetsLookUpByPoolID() {
