@@ -38,7 +38,9 @@ struct EvalCommand: ParsableCommand {
     try checkScope(scope, of: [loaded], command: "eval")
     var result: EvaluationResult
     let progress = input.progressLine("scoring \(input.facts.count) fact file(s)…")
-    let outcome = Evaluation.run(input.request(loaded, progress: progress))
+    var request = input.request(loaded, progress: progress)
+    request.digests = format.showsDigests  // the file's second read, for nothing, otherwise
+    let outcome = Evaluation.run(request)
     progress.finish()
     switch outcome {
     case .failure(let problem):

@@ -156,7 +156,15 @@ struct Engine: Sendable {
       }.map(\.element)
       return .failure(EvaluationFailure(errors: sorted))
     }
-    return assemble(work, totals: totals, rulesInfo: rulesInfo)
+    let result = assemble(work, totals: totals, rulesInfo: rulesInfo)
+    // Every subject's work released on all threads, not one subject after another here.
+    work.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let buffer = buffer
+      Parallel.forEachChunk(count: buffer.count, threads: threads) { range in
+        for subject in range { buffer[subject] = SubjectWork() }
+      }
+    }
+    return result
   }
 
   /// §3 phase 3 across subjects: a fact whose `ref` names another subject's fact that

@@ -11,6 +11,10 @@ public struct EvaluationRequest: Sendable {
   public var threads: Int
   /// Called as the run gets on (from worker threads, about once per percent of a stage).
   public var progress: (@Sendable (EvaluationProgress) -> Void)?
+  /// Whether to compute the SHA-256 of the fact files (`InputInfo.sha256`). When false, a
+  /// run may leave fact files' `sha256` empty (the CSV fast path then reads each file
+  /// once, not twice): for outputs that do not show digests. Nothing else changes.
+  public var digests = true
 
   public init(
     rules: LoadedRules, factPaths: [String], subjectsPath: String? = nil, inputFormat: InputFileFormat? = nil,
@@ -167,6 +171,7 @@ public enum Evaluation {
         path: path, fileIndex: index, schema: schema, roster: roster, rosterIDs: rosterIDs, rosterShort: rosterShort,
         threads: request.threads)
       reader.progress = reading
+      reader.digest = request.digests
       guard let output = reader.read(accept: { loader.unknownColumns($0).isEmpty }) else { return nil }
       chunks += output.chunks
       infos.append(output.info)

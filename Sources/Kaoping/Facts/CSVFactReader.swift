@@ -28,6 +28,8 @@ struct CSVFactReader {
   var bufferSize = 1 << 20
   /// Counts the bytes of the file read, when a run shows its progress.
   var progress: ProgressCounter? = nil
+  /// Whether to hash the file (`InputInfo.sha256`; empty when false).
+  var digest = true
 
   struct Output {
     var chunks: [FactChunk]
@@ -185,41 +187,48 @@ struct CSVFactReader {
 
     // Parse the parts and hash the file, in parallel.
     var results = [PieceResult?](repeating: nil, count: pieceCount)
-    var digest = ""
+    var sha256 = ""
+    let hashTasks = digest ? 1 : 0
     results.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let output = buffer
       nonisolated(unsafe) var hex = ""
-      Parallel.forEach(pieceCount + 1, threads: threads) { task in
-        if task == 0 {
+      Parallel.forEach(pieceCount + hashTasks, threads: threads) { task in
+        if task < hashTasks {
           hex = Self.hash(fd, size: size)
         } else {
-          let piece = task - 1
+          let piece = task - hashTasks
           var parser = PieceParser(
             reader: self, columns: columns, fd: fd, start: starts[piece], end: starts[piece + 1])
           output[piece] = parser.run()
         }
       }
-      digest = hex
+      sha256 = hex
     }
     // Rows: the header is row 1; each part's rows follow the line breaks before it.
     var chunks: [FactChunk] = []
     var rowBase = 1 + (bodyStart > 0 ? 1 : 0)
     var records = 0
+    var bases: [Int32] = []
     for piece in 0..<pieceCount {
       guard var result = results[piece], !result.failed else { return nil }
       results[piece] = nil
       let base = Int32(truncatingIfNeeded: rowBase)
-      for bucket in result.chunk.buckets {
-        let rows = bucket.rows
-        for index in rows.indices { rows[index].row += base }
-      }
+      bases.append(base)
       for index in result.chunk.rejected.indices { result.chunk.rejected[index].row += base }
       rowBase += result.lineBreaks
       records += result.chunk.recordCount
       chunks.append(result.chunk)
     }
-    guard !digest.isEmpty else { return nil }
-    return Output(chunks: chunks, info: InputInfo(role: .facts, path: path, sha256: digest, records: records))
+    // The facts' rows, all chunks at once (the buckets' rows are written in place).
+    Parallel.forEach(pieceCount, threads: threads) { piece in
+      let base = bases[piece]
+      for bucket in chunks[piece].buckets {
+        let rows = bucket.rows
+        for index in rows.indices { rows[index].row += base }
+      }
+    }
+    guard !digest || !sha256.isEmpty else { return nil }
+    return Output(chunks: chunks, info: InputInfo(role: .facts, path: path, sha256: sha256, records: records))
   }
 
   static func readFully(_ fd: Int32, into buffer: inout [UInt8], at offset: Int) -> Bool {

@@ -26,9 +26,14 @@ struct StringPool: Sendable {
     return id
   }
 
+  /// The id of `text` (added when new, sharing `text`'s storage rather than decoding its
+  /// bytes again); nil when the pool is full.
   mutating func intern(_ text: String) -> Int32? {
-    var text = text
-    return text.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
+    var bytes = text
+    let before = interner.count
+    guard let id = bytes.withUTF8({ interner.intern(UnsafeRawBufferPointer($0)) }) else { return nil }
+    if interner.count != before { strings.append(text) }
+    return id
   }
 
   func id(of bytes: UnsafeRawBufferPointer) -> Int32? { interner.id(of: bytes) }
@@ -124,6 +129,23 @@ struct RefTarget: Sendable {
   var hasRef: Bool
 }
 
+/// For each `ref` text (by pool id): the fact it names, if any. Texts whose keys (NFC)
+/// are equal share a key; arrays, not dictionaries, so that building and looking up cost
+/// no hashing.
+struct RefTargets: Sendable {
+  /// Per pool id: its key, or -1 for a text that is no `ref`.
+  var keyOfText: [Int32] = []
+  /// Per key: the fact it names, if any.
+  var targets: [RefTarget?] = []
+
+  subscript(text: Int32) -> RefTarget? {
+    guard text >= 0, Int(text) < keyOfText.count else { return nil }
+    let key = Int(keyOfText[Int(text)])
+    guard key >= 0, key < targets.count else { return nil }
+    return targets[key]
+  }
+}
+
 /// What every part of a run's fact table shares: strings, decimals, overflow slots,
 /// per-record exceptions and resolved refs.
 final class FactStore: Sendable {
@@ -140,7 +162,7 @@ final class FactStore: Sendable {
   /// Per fact type: the declared field `ref` (text), if any.
   let refField: [Int?]
   /// For each `ref` text (by pool id): the fact it names, if any.
-  let refTargets: [Int32: RefTarget]
+  let refTargets: RefTargets
   /// Type ids, for records.
   let typeIDs: [String]
 
@@ -151,7 +173,7 @@ final class FactStore: Sendable {
 
   init(
     pool: StringPool, decimals: [Int32: ExactDecimal], overflow: [UInt64], intMinSlots: Set<IntMinSlot>,
-    subjectText: [FileRow: Int32], kinds: [[SlotKind]], refField: [Int?], refTargets: [Int32: RefTarget], typeIDs: [String]
+    subjectText: [FileRow: Int32], kinds: [[SlotKind]], refField: [Int?], refTargets: RefTargets, typeIDs: [String]
   ) {
     self.pool = pool
     self.decimals = decimals

@@ -540,8 +540,8 @@ struct FactTableAssembler {
   func resolveRefs(
     buckets: UnsafeBufferPointer<FactBucket>, blocks: SubjectBlocks, chunkCount: Int, fileOfChunk: [Int],
     dropped: [UInt64: Int], pool: StringPool, refField: [Int?], refTexts: [[Int32]], overflow: [UInt64]
-  ) -> [Int32: RefTarget] {
-    guard refField.contains(where: { $0 != nil }) else { return [:] }
+  ) -> RefTargets {
+    guard refField.contains(where: { $0 != nil }) else { return RefTargets() }
     @inline(__always) func slot(_ row: FactRow, _ field: Int) -> UInt64 {
       switch field {
       case 0: return row.v0
@@ -550,31 +550,78 @@ struct FactTableAssembler {
       }
     }
     // The distinct ref texts (pool ids, collected per block while rows were mapped), by key.
-    var keys = ByteStringInterner(capacity: 1024)
-    var keyOfText: [Int32: Int32] = [:]
-    var seen = [Bool](repeating: false, count: pool.count)
+    // The distinct texts, in order of first use.
+    var isRef = [Bool](repeating: false, count: pool.count)
+    var distinct: [Int32] = []
     for texts in refTexts {
-      for text in texts where text >= 0 && Int(text) < seen.count && !seen[Int(text)] {
-        seen[Int(text)] = true
-        let key = pool.withBytes(text) { bytes -> Int32? in
-          if FactChunk.isASCII(bytes) { return keys.intern(bytes) }
-          let nfc = IDKey.nfc(bytes)
-          return nfc.withUnsafeBytes { keys.intern($0) }
-        }
-        keyOfText[text] = key ?? -1
+      for text in texts where text >= 0 && Int(text) < isRef.count && !isRef[Int(text)] {
+        isRef[Int(text)] = true
+        distinct.append(text)
       }
     }
-    guard keys.count > 0 else { return [:] }
+    isRef = []
+    guard !distinct.isEmpty else { return RefTargets() }
+    // Their keys' hashes (and the NFC of texts that are not ASCII), in parallel.
+    var hashes = [UInt64](repeating: 0, count: distinct.count)
+    var nfcs = [[UInt8]?](repeating: nil, count: distinct.count)
+    hashes.withUnsafeMutableBufferPointer { hashes in
+    nfcs.withUnsafeMutableBufferPointer { nfcs in
+      nonisolated(unsafe) let hashes = hashes
+      nonisolated(unsafe) let nfcs = nfcs
+      Parallel.forEachChunk(count: distinct.count, threads: threads) { range in
+        for i in range {
+          hashes[i] = pool.withBytes(distinct[i]) { bytes -> UInt64 in
+            if FactChunk.isASCII(bytes) { return ByteStringInterner.hash(bytes) }
+            let nfc = IDKey.nfc(bytes)
+            nfcs[i] = nfc
+            return nfc.withUnsafeBytes { ByteStringInterner.hash($0) }
+          }
+        }
+      }
+    }
+    }
+    // Keys interned in parts by their hash's top bits, the parts at once: a key is its
+    // part's offset plus its id there (the same whatever the thread count).
+    var members = [[Int]](repeating: [], count: Self.refParts)
+    for (i, hash) in hashes.enumerated() { members[Self.refPart(hash)].append(i) }
+    var parts = [ByteStringInterner](repeating: ByteStringInterner(capacity: 16), count: Self.refParts)
+    var localKey = [Int32](repeating: -1, count: distinct.count)
+    parts.withUnsafeMutableBufferPointer { parts in
+    localKey.withUnsafeMutableBufferPointer { localKey in
+      nonisolated(unsafe) let parts = parts
+      nonisolated(unsafe) let localKey = localKey
+      Parallel.forEach(Self.refParts, threads: threads) { p in
+        var keys = ByteStringInterner(capacity: Swift.max(16, members[p].count))
+        for i in members[p] {
+          let key: Int32?
+          if let nfc = nfcs[i] {
+            key = nfc.withUnsafeBytes { keys.intern($0) }
+          } else {
+            key = pool.withBytes(distinct[i]) { keys.intern($0) }
+          }
+          localKey[i] = key ?? -1
+        }
+        parts[p] = keys
+      }
+    }
+    }
+    var partOffset = [Int](repeating: 0, count: Self.refParts + 1)
+    for p in 0..<Self.refParts { partOffset[p + 1] = partOffset[p] + parts[p].count }
+    let keyCount = partOffset[Self.refParts]
+    guard keyCount > 0 else { return RefTargets() }
+    var keyOfText = [Int32](repeating: -1, count: pool.count)
+    for (i, text) in distinct.enumerated() where localKey[i] >= 0 {
+      keyOfText[Int(text)] = Int32(truncatingIfNeeded: partOffset[Self.refPart(hashes[i])] + Int(localKey[i]))
+    }
     // The first fact (smallest file, row) whose id has each key.
-    let keyCount = keys.count
-    let frozen = keys
+    let frozenParts = parts
+    let frozenOffsets = partOffset
     let paths = files
     // A bit per hash (of the keys) first: most ids name no ref and cost no lookup.
     var bits = 1 << 16
     while bits < keyCount * 16, bits < 1 << 26 { bits *= 2 }
     var filter = [UInt64](repeating: 0, count: bits / 64)
-    for key in 0..<keyCount {
-      let hash = frozen.withBytes(for: Int32(key)) { ByteStringInterner.hash($0) }
+    for hash in hashes {
       let bit = Int(truncatingIfNeeded: hash) & (bits - 1)
       filter[bit >> 6] |= 1 << UInt64(bit & 63)
     }
@@ -595,9 +642,11 @@ struct FactTableAssembler {
             let record = FileRow(file: file, row: row.row)
             func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
               func probe(_ key: UnsafeRawBufferPointer) -> Int32? {
-                let bit = Int(truncatingIfNeeded: ByteStringInterner.hash(key)) & bitMask
+                let hash = ByteStringInterner.hash(key)
+                let bit = Int(truncatingIfNeeded: hash) & bitMask
                 guard frozenFilter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
-                return frozen.id(of: key)
+                let part = Self.refPart(hash)
+                return frozenParts[part].id(of: key).map { Int32(truncatingIfNeeded: frozenOffsets[part] + Int($0)) }
               }
               if FactChunk.isASCII(bytes) { return probe(bytes) }
               let nfc = IDKey.nfc(bytes)
@@ -621,20 +670,27 @@ struct FactTableAssembler {
         output[part] = best
       }
     }
+    // Per key, the first of the parts' finds (in parallel over keys).
     var first = [RefTarget?](repeating: nil, count: keyCount)
-    for best in found {
-      for (key, target) in best.enumerated() {
-        guard let target else { continue }
-        if let current = first[key], !Self.inputOrder(target.record, before: current.record) { continue }
-        first[key] = target
+    first.withUnsafeMutableBufferPointer { first in
+      nonisolated(unsafe) let first = first
+      Parallel.forEachChunk(count: keyCount, threads: threads) { range in
+        for best in found {
+          for key in range {
+            guard let target = best[key] else { continue }
+            if let current = first[key], !Self.inputOrder(target.record, before: current.record) { continue }
+            first[key] = target
+          }
+        }
       }
     }
-    var result: [Int32: RefTarget] = [:]
-    for (text, key) in keyOfText where key >= 0 {
-      if let target = first[Int(key)] { result[text] = target }
-    }
-    return result
+    return RefTargets(keyOfText: keyOfText, targets: first)
   }
+
+  /// Ref keys are interned in this many parts (by their hash's top bits), in parallel.
+  static let refParts = 16
+
+  @inline(__always) static func refPart(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 60) }
 
   static func inputOrder(_ a: FileRow, before b: FileRow) -> Bool {
     a.file != b.file ? a.file < b.file : a.row < b.row

@@ -25,12 +25,35 @@ enum CSVReporter: ResultReporter {
       // Through a buffer pointer, so that a subject is read in place, not copied.
       scope.subjects.withUnsafeBufferPointer { subjects in
         guard let first = subjects.baseAddress else { return }
-        for index in subjects.indices {
-          writeRow(first + index, scope: scope.scope, columns: columns, decimals: decimals, hints: &hints, into: out)
+        guard subjects.count >= parallelRows else {
+          for index in subjects.indices {
+            writeRow(first + index, scope: scope.scope, columns: columns, decimals: decimals, hints: &hints, into: out)
+          }
+          return
         }
+        // Many rows: ranges of them written at once, each to its own buffer, joined in order
+        // (a row's bytes do not depend on the rows before it; `hints` only speed up lookups).
+        let ranges = Parallel.chunks(count: subjects.count, threads: Evaluation.defaultThreads)
+        var parts = [[UInt8]](repeating: [], count: ranges.count)
+        let perRow = estimatedSize(of: result, scopes: [scope]) / Swift.max(1, subjects.count)
+        parts.withUnsafeMutableBufferPointer { parts in
+          nonisolated(unsafe) let parts = parts
+          Parallel.forEach(ranges.count, threads: Evaluation.defaultThreads) { part in
+            let buffer = ReportBuffer(capacity: ranges[part].count &* perRow)
+            var hints = [Int](repeating: 0, count: columns.count)
+            for index in ranges[part] {
+              writeRow(first + index, scope: scope.scope, columns: columns, decimals: decimals, hints: &hints, into: buffer)
+            }
+            parts[part] = buffer.bytes
+          }
+        }
+        for part in parts { out.append(bytes: part) }
       }
     }
   }
+
+  /// From this many rows of a scope on, rows are written in parallel.
+  static let parallelRows = 4096
 
   /// One subject's row. `hints` holds where each column's indicator sat in the last
   /// subject's `indicators`: subjects almost always list the same nodes in the same

@@ -10,6 +10,9 @@ public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
   case csv
   /// The table's content as GitHub-flavoured Markdown, ready to paste into a report.
   case markdown
+
+  /// Whether the format shows the inputs' SHA-256 digests (only JSON does).
+  public var showsDigests: Bool { self == .json }
 }
 
 /// What a report includes and how it is framed.

@@ -45,7 +45,7 @@ import Testing
     expression.compiled = try CompiledExpression(source, environment: environments.score)
     let store = FactStore(
       pool: StringPool(), decimals: [:], overflow: [], intMinSlots: [], subjectText: [:], kinds: [], refField: [],
-      refTargets: [:], typeIDs: [])
+      refTargets: RefTargets(), typeIDs: [])
     var analysis = AggregateAnalysis(
       types: rules.factTypes, objects: rules.factTypes.map { environments.factObjects[$0.id] }, store: store,
       base: environments.scorePoints.variableCount)

@@ -316,6 +316,31 @@ import Testing
     }
   }
 
+  /// A file of several MiB is read in parts (one per thread and more): every part's rows
+  /// are numbered from the line breaks before it (id-less facts are named FILE:ROW, and
+  /// rejections point at their row), as the reference reads them.
+  @Test func partsOfALargeFileNumberTheirRows() throws {
+    var random = SplitMix64(seed: 5)
+    var text = Self.header + "\n"
+    var index = 0
+    while text.utf8.count < 2 << 20 + 4096 {
+      text += Self.line(&random, index) + (index % 5 == 0 ? "\r\n" : "\n")
+      index += 1
+    }
+    try PerfPathTests.expectSame(Self.scenario(text), fast: true, "parts")
+  }
+
+  /// Ref targets by pool id: texts sharing a key share a target; texts that are no ref,
+  /// keys without a target and ids out of range have none.
+  @Test func refTargetsLookUpByPoolID() {
+    let a = RefTarget(record: FileRow(file: 0, row: 7), hasRef: false)
+    let targets = RefTargets(keyOfText: [-1, 0, 1, 0], targets: [a, nil])
+    #expect(targets[1]?.record == a.record)
+    #expect(targets[3]?.record == a.record)
+    #expect(targets[0] == nil && targets[2] == nil && targets[4] == nil && targets[-1] == nil)
+    #expect(RefTargets()[0] == nil)
+  }
+
   /// Many facts per subject: block tables sort them by counting days, or (undated facts
   /// among dated ones, days far apart) by comparisons.
   @Test func ledgersOfManyFactsAreTheSameEveryWay() throws {
