@@ -21,7 +21,7 @@ struct RuleTestFile {
     }
     var parser = RuleTestParser(path: path, text: document.text)
     let file = parser.file(root)
-    let diagnostics = (found + parser.reader.diagnostics).sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+    let diagnostics = Diagnostic.sorted(found + parser.reader.diagnostics)
     if diagnostics.hasErrors { return (nil, diagnostics, document.text) }
     return (file, diagnostics, document.text)
   }
