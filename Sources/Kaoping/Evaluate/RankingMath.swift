@@ -5,25 +5,7 @@ enum RankingMath {
   /// `shared`: 1, 2, 2, 4; `dense`: 1, 2, 2, 3.
   static func ranks(_ totals: [ExactDecimal], order: Ranking.Order, ties: Ranking.Ties) -> [Int] {
     if let keys = scaledKeys(totals) { return ranks(keys: keys, order: order, ties: ties) }
-    let sorted = totals.indices.sorted { a, b in
-      let (x, y) = (totals[a], totals[b])
-      if x != y { return order == .desc ? x > y : x < y }
-      return a < b
-    }
-    var ranks = [Int](repeating: 0, count: totals.count)
-    var previous: ExactDecimal? = nil
-    var rank = 0
-    var dense = 0
-    for (position, index) in sorted.enumerated() {
-      let total = totals[index]
-      if total != previous {
-        rank = position + 1
-        dense += 1
-        previous = total
-      }
-      ranks[index] = ties == .shared ? rank : dense
-    }
-    return ranks
+    return ranks(keys: totals, order: order, ties: ties)
   }
 
   /// The totals as integers at the smallest exponent among them (same order, equal
@@ -45,8 +27,9 @@ enum RankingMath {
     return keys
   }
 
-  /// `ranks` on integer keys (ties by position, as there).
-  static func ranks(keys: [Int128], order: Ranking.Order, ties: Ranking.Ties) -> [Int] {
+  /// Ranks of `keys` in `order`; equal keys share a rank (`shared`: 1, 2, 2, 4; `dense`:
+  /// 1, 2, 2, 3). Integer keys (`scaledKeys`) sort faster than decimals, in the same order.
+  static func ranks<Key: Comparable>(keys: [Key], order: Ranking.Order, ties: Ranking.Ties) -> [Int] {
     let descending = order == .desc
     let sorted = keys.indices.sorted { a, b in
       let (x, y) = (keys[a], keys[b])
@@ -54,7 +37,7 @@ enum RankingMath {
       return a < b
     }
     var ranks = [Int](repeating: 0, count: keys.count)
-    var previous: Int128? = nil
+    var previous: Key? = nil
     var rank = 0
     var dense = 0
     for (position, index) in sorted.enumerated() {

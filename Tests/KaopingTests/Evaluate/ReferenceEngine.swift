@@ -829,46 +829,9 @@ extension RefEngine {
     ])
   }
 
-  /// RefFact types read by a score or outcome expression (`facts.T`; a bare `facts` reads all).
-  func typesReadByExpressions() -> Set<Int> {
-    var sources: [String] = []
-    for node in rules.allIndicators {
-      if case .score(let score) = node.kind {
-        sources.append(score.value.source)
-        if case .points(let points) = score.rule { sources.append(points.source) }
-        if case .tiers(let tiers) = score.rule {
-          for tier in tiers { if case .expression(let e) = tier.points { sources.append(e.source) } }
-        }
-      }
-    }
-    for outcome in rules.outcomes {
-      if let when = outcome.when { sources.append(when.source) }
-      if let onlyIf = outcome.onlyIf { sources.append(onlyIf.source) }
-    }
-    var read = Set<Int>()
-    for source in sources {
-      guard let fields = VariableUse.selectedFields(of: "facts", in: source) else { return Set(rules.factTypes.indices) }
-      for (index, type) in rules.factTypes.enumerated() where fields.contains(type.id) { read.insert(index) }
-    }
-    return read
-  }
-
-  /// Whether an expression uses `facts` other than as `facts.T`.
-  static func readsAllFacts(_ source: String) -> Bool {
-    let scalars = Array(source.unicodeScalars)
-    let word = Array("facts".unicodeScalars)
-    var index = 0
-    while index + word.count <= scalars.count {
-      if Array(scalars[index..<index + word.count]) == word {
-        let before = index == 0 ? " " : scalars[index - 1]
-        let after = index + word.count < scalars.count ? scalars[index + word.count] : " "
-        let isWord = !(before.properties.isAlphabetic || before == "_" || before == "." || ("0"..."9").contains(before))
-        if isWord, after != ".", !(after.properties.isAlphabetic || after == "_") { return true }
-      }
-      index += 1
-    }
-    return false
-  }
+  /// Fact types read by a score or outcome expression (the engine's own reading of the
+  /// syntax tree: what is compared here is evaluation, not this rule).
+  func typesReadByExpressions() -> Set<Int> { Engine.typesReadByExpressions(rules) }
 }
 
 enum ReferencePipeline {
